@@ -1,0 +1,91 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** One typed configuration, read from the environment. A bad value stops start-up naming the variable. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL');
+
+const redisUrl = z
+  .string()
+  .url()
+  .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL');
+
+const hostname = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name such as haven.example.com');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  HAVEN_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: postgresUrl.optional(),
+  REDIS_URL: redisUrl.optional(),
+  HAVEN_BASE_URL: z.string().url().optional(),
+  HAVEN_BASE_DOMAIN: hostname.default('localhost'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** API requests a signed-in user may make per minute; 0 turns the limit off. */
+  HAVEN_API_RATE_LIMIT: z.coerce.number().int().min(0).default(700),
+  /** Failed sign-ins for one email before it is locked, and for how long. */
+  HAVEN_SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
+  HAVEN_SIGN_IN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  HAVEN_SESSION_DAYS: z.coerce.number().int().min(1).default(14),
+  HAVEN_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  HAVEN_TRUST_PROXY: booleanString.default(false),
+});
+
+export type HavenConfig = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  baseUrl: string;
+  baseDomain: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  apiRateLimitPerMinute: number;
+  signInMaxFailures: number;
+  signInLockMinutes: number;
+  sessionDays: number;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  secureCookies: boolean;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): HavenConfig {
+  // Empty strings count as unset, as shells and compose files often leave them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${String(issue.path[0])}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const baseUrl = (e.HAVEN_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.HAVEN_DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    baseUrl,
+    baseDomain: e.HAVEN_BASE_DOMAIN.toLowerCase(),
+    logLevel: e.LOG_LEVEL,
+    apiRateLimitPerMinute: e.HAVEN_API_RATE_LIMIT,
+    signInMaxFailures: e.HAVEN_SIGN_IN_MAX_FAILURES,
+    signInLockMinutes: e.HAVEN_SIGN_IN_LOCK_MINUTES,
+    sessionDays: e.HAVEN_SESSION_DAYS,
+    bodyLimitBytes: e.HAVEN_BODY_LIMIT_BYTES,
+    trustProxy: e.HAVEN_TRUST_PROXY,
+    secureCookies: baseUrl.startsWith('https://'),
+  };
+}

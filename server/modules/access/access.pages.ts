@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { SESSION_COOKIE } from '../../platform/auth/credentials.ts';
+import { safeEqual } from '../../platform/auth/secrets.ts';
+import { defineRoute, type HandlerContext, type Responded } from '../../platform/http/define-route.ts';
+import { HavenError } from '../../platform/http/errors.ts';
+import { escapeHtml, field, PAGE_HEADERS, renderPage } from '../../platform/http/pages.ts';
+import type { Account } from '../../platform/tenancy/accounts-directory.ts';
+import { createAccount } from '../accounts/accounts.commands.ts';
+import { findUser } from '../users/users.queries.ts';
+import { createSession, destroySession } from './access.commands.ts';
+import { setupForm, signInForm } from './access.schema.ts';
+
+/** Forms posted before sign-in carry a double-submit token: a cookie and a hidden field that must match. */
+const FORM_COOKIE = 'haven_form';
+
+type Ctx = HandlerContext<any, any, any>;
+
+function formToken(ctx: Ctx): string {
+  const existing = ctx.req.cookies[FORM_COOKIE];
+  if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
+  const token = randomBytes(24).toString('base64url');
+  ctx.reply.setCookie(FORM_COOKIE, token, cookieOptions(ctx, 60 * 60));
+  return token;
+}
+
+function formTokenValid(ctx: Ctx, presented: string | undefined): boolean {
+  const cookie = ctx.req.cookies[FORM_COOKIE];
+  return Boolean(cookie && presented && safeEqual(cookie, presented));
+}
+
+function cookieOptions(ctx: Ctx, maxAgeSeconds: number) {
+  return {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: ctx.services.config.secureCookies,
+    maxAge: maxAgeSeconds,
+  };
+}
+
+function page(status: number, html: string): Responded {
+  return { status, body: html, headers: PAGE_HEADERS };
+}
+
+function redirect(location: string): Responded {
+  return { status: 303, headers: { location, 'cache-control': 'no-store' } };
+}
+
+/** Only local paths, so the sign-in form cannot be used to bounce people to another site. */
+function safeReturnTo(value: string | undefined): string {
+  return value && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : '/agent';
+}
+
+function setupPage(ctx: Ctx, values: Record<string, string>, errors: Record<string, string>, banner?: string) {
+  const host = ctx.services.config.baseDomain;
+  return renderPage(
+    'Set up Haven',
+    `<h1>Welcome to Haven</h1>
+<p class="lead">Create your help desk and its first admin. You can invite your team afterwards.</p>
+${banner ? `<p class="error" role="alert">${escapeHtml(banner)}</p>` : ''}
+<form method="post" action="/setup" novalidate>
+<input type="hidden" name="authenticity_token" value="${escapeHtml(formToken(ctx))}">
+${field({ name: 'name', label: 'Company name', value: values.name, autocomplete: 'organization', error: errors.name })}
+${field({ name: 'subdomain', label: 'Subdomain', value: values.subdomain, hint: `Your help desk will live at subdomain.${host}`, error: errors.subdomain })}
+${field({ name: 'admin_name', label: 'Your name', value: values.admin_name, autocomplete: 'name', error: errors.admin_name })}
+${field({ name: 'admin_email', label: 'Your email', type: 'email', value: values.admin_email, autocomplete: 'email', error: errors.admin_email })}
+${field({ name: 'admin_password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 10 characters.', error: errors.admin_password })}
+<button type="submit">Create help desk</button>
+</form>`,
+  );
+}
+
+function signInPage(ctx: Ctx, account: Account | null, values: { email?: string; subdomain?: string; return_to?: string }, error?: string) {
+  return renderPage(
+    'Sign in',
+    `<h1>Sign in</h1>
+<p class="lead">${account ? `to ${escapeHtml(account.name)}` : 'to your Haven help desk'}</p>
+${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ''}
+<form method="post" action="/sign_in">
+<input type="hidden" name="authenticity_token" value="${escapeHtml(formToken(ctx))}">
+<input type="hidden" name="return_to" value="${escapeHtml(safeReturnTo(values.return_to))}">
+${account ? '' : field({ name: 'subdomain', label: 'Help desk subdomain', value: values.subdomain, hint: 'The name your admin chose when setting up Haven.' })}
+${field({ name: 'email', label: 'Email', type: 'email', value: values.email, autocomplete: 'username' })}
+${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password' })}
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  name: 'name',
+  subdomain: 'subdomain',
+  adminName: 'admin_name',
+  adminEmail: 'admin_email',
+  adminPassword: 'admin_password',
+};
+
+export const accessPages = [
+  defineRoute({
+    method: 'GET',
+    url: '/',
+    auth: 'public',
+    page: true,
+    summary: 'Front door: first-run set-up, sign-in, or the workspace',
+    handler: async (ctx) => {
+      if (ctx.maybeActor) return redirect('/agent');
+      if (!ctx.maybeAccount && (await ctx.services.accounts.count()) === 0) return redirect('/setup');
+      return redirect('/sign_in');
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/setup',
+    auth: 'public',
+    page: true,
+    summary: 'First-run page: create the first account and admin',
+    handler: async (ctx) => {
+      if ((await ctx.services.accounts.count()) > 0) return redirect('/sign_in');
+      return page(200, setupPage(ctx, {}, {}));
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/setup',
+    auth: 'public',
+    page: true,
+    summary: 'Create the first account and admin, then sign in',
+    body: setupForm,
+    handler: async (ctx) => {
+      const form = ctx.body;
+      const values = { name: form.name, subdomain: form.subdomain, admin_name: form.admin_name, admin_email: form.admin_email };
+      if (!formTokenValid(ctx, form.authenticity_token)) {
+        return page(403, setupPage(ctx, values, {}, 'Your form expired. Please submit it again.'));
+      }
+      try {
+        const created = await createAccount(
+          ctx.services.system('first-run set-up'),
+          {
+            name: form.name,
+            subdomain: form.subdomain,
+            adminName: form.admin_name,
+            adminEmail: form.admin_email,
+            adminPassword: form.admin_password,
+          },
+          { onlyIfFirst: true, ip: ctx.ip },
+        );
+        ctx.services.accounts.invalidate();
+        const db = ctx.services.tenantDb(created.account.id);
+        const session = await createSession(db, {
+          userId: created.admin.id,
+          userName: created.admin.name,
+          ip: ctx.ip,
+          userAgent: ctx.req.headers['user-agent'],
+          days: ctx.services.config.sessionDays,
+        });
+        ctx.reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(ctx, ctx.services.config.sessionDays * 86_400));
+        return redirect('/agent');
+      } catch (err) {
+        if (err instanceof HavenError && err.code === 'CS_FORBIDDEN') return redirect('/sign_in');
+        if (err instanceof HavenError && err.details) {
+          const errors: Record<string, string> = {};
+          for (const [key, list] of Object.entries(err.details)) {
+            const name = FIELD_NAMES[key] ?? key;
+            errors[name] = list.map((d) => d.description.replace(/^\w+ /, '')).join('; ');
+          }
+          return page(422, setupPage(ctx, values, errors, 'Please correct the fields below.'));
+        }
+        throw err;
+      }
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/sign_in',
+    auth: 'public',
+    page: true,
+    summary: 'Sign-in page for agents and admins',
+    query: z.object({ return_to: z.string().optional() }),
+    handler: async (ctx) => {
+      if (ctx.maybeActor) return redirect('/agent');
+      if (!ctx.maybeAccount && (await ctx.services.accounts.count()) === 0) return redirect('/setup');
+      return page(200, signInPage(ctx, ctx.maybeAccount, { return_to: ctx.query.return_to }));
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/sign_in',
+    auth: 'public',
+    page: true,
+    summary: 'Check email and password and start a session',
+    body: signInForm,
+    handler: async (ctx) => {
+      const form = ctx.body;
+      let account = ctx.maybeAccount;
+      const values = { email: form.email, subdomain: form.subdomain, return_to: form.return_to };
+      if (!formTokenValid(ctx, form.authenticity_token)) {
+        return page(403, signInPage(ctx, account, values, 'Your form expired. Please sign in again.'));
+      }
+      if (!account && form.subdomain) account = await ctx.services.accounts.bySubdomain(form.subdomain);
+      if (!account) return page(404, signInPage(ctx, null, values, 'There is no help desk with that subdomain.'));
+      try {
+        const actor = await ctx.services.auth.checkPassword(account, form.email, form.password, ctx.ip, 'web');
+        const session = await createSession(ctx.services.tenantDb(account.id), {
+          userId: actor.userId,
+          userName: actor.name,
+          ip: ctx.ip,
+          userAgent: ctx.req.headers['user-agent'],
+          days: ctx.services.config.sessionDays,
+        });
+        ctx.reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(ctx, ctx.services.config.sessionDays * 86_400));
+        return redirect(safeReturnTo(form.return_to));
+      } catch (err) {
+        if (err instanceof HavenError && err.code === 'CS_SIGN_IN_LOCKED') {
+          ctx.reply.headers(err.headers ?? {});
+          return page(429, signInPage(ctx, ctx.maybeAccount, values, 'Too many failed attempts for this email. Try again in a few minutes.'));
+        }
+        if (err instanceof HavenError && err.code === 'CS_AUTH_REQUIRED') {
+          return page(401, signInPage(ctx, ctx.maybeAccount, values, 'That email and password do not match.'));
+        }
+        throw err;
+      }
+    },
+  }),
+  defineRoute({
+    method: 'POST',
+    url: '/sign_out',
+    auth: 'public',
+    page: true,
+    summary: 'End the session',
+    body: z.object({ authenticity_token: z.string().optional() }),
+    handler: async (ctx) => {
+      const actor = ctx.maybeActor;
+      if (actor?.sessionId && actor.csrfToken && ctx.body.authenticity_token && safeEqual(actor.csrfToken, ctx.body.authenticity_token)) {
+        await destroySession(ctx.db, actor.sessionId, actor.userId, ctx.ip);
+        ctx.reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      }
+      return redirect('/sign_in');
+    },
+  }),
+  defineRoute({
+    method: 'GET',
+    url: '/agent',
+    auth: 'public',
+    page: true,
+    summary: 'Signed-in landing page (the agent workspace replaces it)',
+    handler: async (ctx) => {
+      const actor = ctx.maybeActor;
+      if (!actor) return redirect('/sign_in?return_to=%2Fagent');
+      const user = await findUser(ctx.db, actor.userId);
+      const account = ctx.account;
+      return page(
+        200,
+        renderPage(
+          account.name,
+          `<header class="bar"><strong>${escapeHtml(account.name)}</strong>
+<form method="post" action="/sign_out"><input type="hidden" name="authenticity_token" value="${escapeHtml(actor.csrfToken ?? '')}"><button type="submit" class="secondary">Sign out</button></form></header>
+<h1>Hello, ${escapeHtml(user?.name ?? actor.name)}</h1>
+<p class="lead">You are signed in as ${escapeHtml(actor.role)}.</p>
+<dl><dt>Email</dt><dd>${escapeHtml(actor.email ?? '')}</dd><dt>Help desk</dt><dd>${escapeHtml(account.subdomain)}</dd></dl>
+<p>Developers: the API lives at <a href="/api/docs">/api/docs</a>.</p>`,
+          { wide: true },
+        ),
+      );
+    },
+  }),
+];

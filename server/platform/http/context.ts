@@ -1,0 +1,8 @@
+import type { Actor } from '../auth/authenticate.ts';
+import type { Account } from '../tenancy/accounts-directory.ts';
+
+/** What the authentication hook learned about a request. */
+export interface RequestState {
+  account: Account | null;
+  actor: Actor | null;
+}

@@ -1,0 +1,64 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ZodType } from 'zod';
+import type { Actor } from '../auth/authenticate.ts';
+import type { TenantDb } from '../db/tenant-db.ts';
+import type { Services } from '../services.ts';
+import type { Account } from '../tenancy/accounts-directory.ts';
+
+/** Every route says who may call it; start-up refuses a route that does not. */
+export type AuthMode = 'public' | 'end_user' | 'agent' | 'admin';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HandlerContext<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  req: FastifyRequest;
+  reply: FastifyReply;
+  services: Services;
+  requestId: string;
+  /** Truncated client IP. */
+  ip: string | null;
+  /** The account the request is for; 404 when the host names none. */
+  readonly account: Account;
+  readonly maybeAccount: Account | null;
+  /** The signed-in user; 401 when there is none. */
+  readonly actor: Actor;
+  readonly maybeActor: Actor | null;
+  /** The tenant-scoped database handle for this request's account. */
+  readonly db: TenantDb;
+  /** Absolute URL on the origin the client called, for `url`, `next_page` and `Location`. */
+  url(path: string): string;
+}
+
+export interface Responded {
+  status?: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface RouteSpec<P = any, Q = any, B = any> {
+  method: HttpMethod;
+  url: string;
+  auth: AuthMode;
+  summary: string;
+  tags?: string[];
+  params?: ZodType<P>;
+  query?: ZodType<Q>;
+  body?: ZodType<B>;
+  responses?: Record<number, { description: string; schema?: ZodType }>;
+  /** HTML pages and form posts: left out of the OpenAPI document and answered with pages, not JSON errors. */
+  page?: boolean;
+  /** Install-level routes (health, API docs) answer without resolving an account. */
+  install?: boolean;
+  handler(ctx: HandlerContext<P, Q, B>): Promise<Responded | undefined>;
+}
+
+export function defineRoute<P = unknown, Q = unknown, B = unknown>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+  return spec;
+}
+
+/** A JSON answer with a status (201 for creates, 204 for deletes). */
+export function respond(status: number, body?: unknown, headers?: Record<string, string>): Responded {
+  return { status, body, headers };
+}

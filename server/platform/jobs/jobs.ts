@@ -1,0 +1,73 @@
+import PgBoss from 'pg-boss';
+import type pg from 'pg';
+import type { Logger } from '../logging/logger.ts';
+
+export interface JobSpec<T extends object = Record<string, unknown>> {
+  name: string;
+  /** Cron expression (UTC) when the scheduler role should enqueue this job on its own. */
+  cron?: string;
+  handler(data: T, meta: { id: string }): Promise<void>;
+}
+
+export function defineJob<T extends object>(spec: JobSpec<T>): JobSpec<T> {
+  return spec;
+}
+
+export type Executor = { executeSql(text: string, values: unknown[]): Promise<{ rows: any[] }> };
+
+/**
+ * Background jobs on pg-boss, in the same database as everything else (embedded or PostgreSQL),
+ * so a job can be enqueued in the transaction that makes it necessary.
+ */
+export class Jobs {
+  private readonly boss: PgBoss;
+  private started = false;
+
+  constructor(
+    pool: pg.Pool,
+    private readonly logger: Logger,
+    private readonly roles: { work: boolean; schedule: boolean },
+    private readonly specs: JobSpec<any>[],
+  ) {
+    this.boss = new PgBoss({
+      db: { executeSql: (text, values) => pool.query(text, values ?? []) },
+      schema: 'pgboss',
+      supervise: roles.schedule,
+      schedule: roles.schedule,
+      migrate: true,
+    });
+    this.boss.on('error', (err) => this.logger.error({ err }, 'job queue error'));
+  }
+
+  async start(): Promise<void> {
+    await this.boss.start();
+    this.started = true;
+    for (const spec of this.specs) {
+      await this.boss.createQueue(spec.name);
+      if (this.roles.work) {
+        await this.boss.work(spec.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
+          for (const job of jobs) {
+            try {
+              await spec.handler(job.data, { id: job.id });
+            } catch (err) {
+              this.logger.error({ err, job: spec.name }, 'job failed');
+              throw err;
+            }
+          }
+        });
+      }
+      if (this.roles.schedule && spec.cron) await this.boss.schedule(spec.name, spec.cron, {}, { tz: 'UTC' });
+    }
+  }
+
+  /** Enqueues a job; pass `db` to enqueue inside an open transaction. */
+  async send(name: string, data: object, options: { singletonKey?: string; db?: Executor } = {}): Promise<string | null> {
+    return this.boss.send(name, data, options as PgBoss.SendOptions);
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 });
+  }
+}

@@ -1,0 +1,124 @@
+import type { FastifyInstance } from 'fastify';
+import type { HavenConfig } from './config.ts';
+import { moduleJobs, moduleListeners, moduleRoutes } from './modules/index.ts';
+import { Authenticator } from './platform/auth/authenticate.ts';
+import { parseCredentials, SESSION_COOKIE } from './platform/auth/credentials.ts';
+import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './platform/db/database.ts';
+import { migrateToLatest } from './platform/db/migrate.ts';
+import { TenantDb } from './platform/db/tenant-db.ts';
+import { OutboxRelay, pruneOutboxJob } from './platform/events/relay.ts';
+import { buildHttpApp } from './platform/http/app.ts';
+import { HavenError } from './platform/http/errors.ts';
+import { systemRoutes } from './platform/http/system.routes.ts';
+import { Jobs } from './platform/jobs/jobs.ts';
+import { createLogger, type Logger } from './platform/logging/logger.ts';
+import { RealtimeGateway } from './platform/realtime/gateway.ts';
+import { Services } from './platform/services.ts';
+import { AccountsDirectory } from './platform/tenancy/accounts-directory.ts';
+import { recordAudit } from './modules/audit/audit.commands.ts';
+
+export type Role = 'web' | 'worker' | 'scheduler' | 'all';
+
+export const VERSION = '0.1.0';
+
+export interface Runtime {
+  services: Services;
+  app: FastifyInstance | null;
+  /** Starts listening (web role); resolves with the bound port. */
+  listen(port?: number, host?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+export function databaseTarget(config: HavenConfig): DatabaseTarget {
+  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: config.dataDir };
+}
+
+/**
+ * Boots one Haven process: database (migrated), jobs, realtime and, for the web role, the HTTP app.
+ * `role: 'all'` is the embedded default; scale-out runs web, worker and scheduler processes separately.
+ */
+export async function startRuntime(
+  config: HavenConfig,
+  options: { role?: Role; logger?: Logger; database?: DatabaseHandle } = {},
+): Promise<Runtime> {
+  const role = options.role ?? 'all';
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const database = options.database ?? (await openDatabase(databaseTarget(config)));
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) logger.info({ applied }, 'migrations applied');
+    const secret = await database.db.selectFrom('installation').select('secret').executeTakeFirstOrThrow();
+
+    const baseUrlHost = new URL(config.baseUrl).hostname.toLowerCase();
+    const accounts = new AccountsDirectory(database.db, config.baseDomain, baseUrlHost);
+    const auth = new Authenticator({
+      db: database.db,
+      accounts,
+      signInMaxFailures: config.signInMaxFailures,
+      signInLockMinutes: config.signInLockMinutes,
+      throttleKey: secret.secret,
+      audit: (accountId, entry) => recordAudit(new TenantDb(accountId, database.db), entry),
+    });
+    const work = role === 'all' || role === 'worker';
+    const schedule = role === 'all' || role === 'scheduler';
+    const jobs = new Jobs(database.pool, logger, { work, schedule }, [pruneOutboxJob(database.db), ...moduleJobs(database.db)]);
+    const realtime = new RealtimeGateway(logger);
+    // Embedded mode is one process, so the in-memory adapter is enough there.
+    await realtime.useAdapter({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
+    const relay = new OutboxRelay(database.db, jobs, (e) => realtime.publish(e), moduleListeners, logger);
+    const services = new Services(config, database, logger, accounts, auth, jobs, realtime, relay);
+
+    await jobs.start();
+    if (work) relay.start();
+
+    let app: FastifyInstance | null = null;
+    if (role === 'all' || role === 'web') {
+      const routes = [...moduleRoutes];
+      routes.push(...systemRoutes(() => routes, VERSION));
+      app = await buildHttpApp(services, routes);
+      await app.ready();
+      realtime.attach(app.server, async (headers, authorization) => {
+        const cookies = parseCookieHeader(String(headers.cookie ?? ''));
+        const credentials = parseCredentials(authorization ?? (headers.authorization as string | undefined), cookies[SESSION_COOKIE]);
+        const resolved = await auth.resolve(accounts.classifyHost(headers.host as string | undefined), credentials, null);
+        if (!resolved.actor) throw new HavenError('CS_AUTH_REQUIRED');
+        return resolved.actor;
+      });
+    }
+
+    let closing: Promise<void> | null = null;
+    return {
+      services,
+      app,
+      async listen(port = config.port, host = config.host) {
+        if (!app) throw new Error(`The ${role} role serves no HTTP`);
+        await app.listen({ port, host });
+        const address = app.server.address();
+        return typeof address === 'object' && address ? address.port : port;
+      },
+      close() {
+        closing ??= (async () => {
+          // Stop taking requests and finish the ones in flight, then stop background work, then the database.
+          if (app) await app.close().catch((err) => logger.error({ err }, 'closing HTTP'));
+          await realtime.close().catch(() => {});
+          await relay.stop();
+          await jobs.stop().catch((err) => logger.error({ err }, 'stopping jobs'));
+          await database.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (err) {
+    await database.close().catch(() => {});
+    throw err;
+  }
+}
+
+function parseCookieHeader(header: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return out;
+}

@@ -1,0 +1,146 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type HavenConfig, loadConfig } from '../server/config.ts';
+import { createAccount } from '../server/modules/accounts/accounts.commands.ts';
+import { type DatabaseHandle, openDatabase } from '../server/platform/db/database.ts';
+import { createLogger } from '../server/platform/logging/logger.ts';
+import { type Runtime, startRuntime } from '../server/runtime.ts';
+
+/**
+ * Test harness: a real Haven app on a real database, listening on a loopback port.
+ * Embedded PGlite in memory by default; a fresh PostgreSQL database per app when HAVEN_TEST_DB=postgres
+ * (TEST_DATABASE_URL names the server). Nothing of our own is mocked.
+ */
+export interface TestApp {
+  runtime: Runtime;
+  config: HavenConfig;
+  baseUrl: string;
+  port: number;
+  /** Creates an account with an admin and API token through the same command `haven setup` uses. */
+  createAccount(subdomain?: string): Promise<TestAccount>;
+  close(): Promise<void>;
+}
+
+export interface TestAccount {
+  id: number;
+  subdomain: string;
+  adminId: number;
+  adminEmail: string;
+  adminPassword: string;
+  token: string;
+  /** Basic `email/token:TOKEN` for the admin. */
+  auth: string;
+  /** Basic `email/token:TOKEN` for any user of this account (Zendesk semantics). */
+  authAs(email: string): string;
+}
+
+export const usePostgres = process.env.HAVEN_TEST_DB === 'postgres';
+
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  if (!usePostgres) return null;
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) throw new Error('HAVEN_TEST_DB=postgres needs TEST_DATABASE_URL');
+  const name = `haven_t_${randomBytes(6).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`create database ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const pgDb = await createTestDatabase();
+  const config = loadConfig({
+    HAVEN_BASE_DOMAIN: 'haven.test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    HAVEN_API_RATE_LIMIT: '0',
+    ...(pgDb ? { DATABASE_URL: pgDb.url } : {}),
+    ...env,
+  });
+  let database: DatabaseHandle;
+  if (pgDb) database = await openDatabase({ kind: 'postgres', url: pgDb.url });
+  else database = await openDatabase({ kind: 'embedded', memory: true });
+  const runtime = await startRuntime(config, { role: 'all', database, logger: createLogger(config.logLevel) });
+  const port = await runtime.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let counter = 0;
+  return {
+    runtime,
+    config,
+    baseUrl,
+    port,
+    async createAccount(subdomain?: string) {
+      counter += 1;
+      const sub = subdomain ?? `acct${counter}${randomBytes(2).toString('hex')}`;
+      const adminEmail = `admin@${sub}.example`;
+      const adminPassword = 'correct horse battery staple';
+      const created = await createAccount(runtime.services.system('test set-up'), {
+        subdomain: sub,
+        name: `Account ${sub}`,
+        adminName: `Admin ${sub}`,
+        adminEmail,
+        adminPassword,
+      });
+      runtime.services.accounts.invalidate();
+      const authAs = (email: string) => `Basic ${Buffer.from(`${email}/token:${created.apiToken}`).toString('base64')}`;
+      return {
+        id: created.account.id,
+        subdomain: sub,
+        adminId: created.admin.id,
+        adminEmail,
+        adminPassword,
+        token: created.apiToken,
+        auth: authAs(adminEmail),
+        authAs,
+      };
+    },
+    async close() {
+      await runtime.close();
+      await pgDb?.drop();
+    },
+  };
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+  text: string;
+}
+
+/** A small fetch wrapper: JSON in, JSON (or text) out, with the host header of an account when given. */
+export async function api<T = any>(
+  app: TestApp,
+  method: string,
+  path: string,
+  options: { auth?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; host?: string } = {},
+): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  if (options.auth) headers.authorization = options.auth;
+  if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+  if (options.host) headers.host = options.host;
+  const res = await fetch(`${app.baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    redirect: 'manual',
+  });
+  const text = await res.text();
+  let body: any = text;
+  if ((res.headers.get('content-type') ?? '').includes('application/json') && text) body = JSON.parse(text);
+  return { status: res.status, headers: res.headers, body, text };
+}
+
+export function basic(user: string, secret: string): string {
+  return `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import pg from 'pg';
 import { type HavenConfig, loadConfig } from '../server/config.ts';
 import { createAccount } from '../server/modules/accounts/accounts.commands.ts';
@@ -118,27 +119,44 @@ export interface ApiResponse<T = any> {
   text: string;
 }
 
-/** A small fetch wrapper: JSON in, JSON (or text) out, with the host header of an account when given. */
+/**
+ * A small HTTP client: JSON in, JSON (or text) out. Built on node:http rather than fetch because fetch
+ * will not send a custom Host header, and account resolution by host is part of what tests exercise.
+ */
 export async function api<T = any>(
   app: TestApp,
   method: string,
   path: string,
-  options: { auth?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; host?: string } = {},
+  options: { auth?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; host?: string } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.auth) headers.authorization = options.auth;
-  if (options.body !== undefined || options.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+  const payload = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+  if (payload !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
   if (options.host) headers.host = options.host;
-  const res = await fetch(`${app.baseUrl}${path}`, {
-    method,
-    headers,
-    body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    redirect: 'manual',
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${app.baseUrl}${path}`, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const responseHeaders = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) responseHeaders.set(k, Array.isArray(v) ? v.join(', ') : v);
+        }
+        let body: any = text;
+        if ((res.headers['content-type'] ?? '').includes('application/json') && text) body = JSON.parse(text);
+        resolve({ status: res.statusCode ?? 0, headers: responseHeaders, body, text });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (payload !== undefined) req.write(payload);
+    req.end();
   });
-  const text = await res.text();
-  let body: any = text;
-  if ((res.headers.get('content-type') ?? '').includes('application/json') && text) body = JSON.parse(text);
-  return { status: res.status, headers: res.headers, body, text };
 }
 
 export function basic(user: string, secret: string): string {

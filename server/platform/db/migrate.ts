@@ -1,9 +1,20 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { defineTable, pd } from '../privacy/registry.ts';
 import * as foundation from './migrations/0001-foundation.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
 };
+
+// Kysely's own bookkeeping tables live in the same schema, so the registry classifies their columns too.
+defineTable<{ name: string; timestamp: string }>('kysely_migration', {
+  scope: { global: 'schema bookkeeping: which migrations ran' },
+  columns: { name: pd.none(), timestamp: pd.none() },
+});
+defineTable<{ id: string; is_locked: number }>('kysely_migration_lock', {
+  scope: { global: 'schema bookkeeping: the migration lock' },
+  columns: { id: pd.none(), is_locked: pd.none() },
+});
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 

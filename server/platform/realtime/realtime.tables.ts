@@ -21,10 +21,3 @@ defineStore({
   erase: 'retain:job payloads carry ids only; completed jobs are archived and deleted by pg-boss',
   description: 'The job queue (pg-boss schema): job names and id-only payloads.',
 });
-
-defineStore({
-  store: 'kysely_migration',
-  class: 'none',
-  erase: 'retain:schema bookkeeping',
-  description: 'Which migrations ran, and the migration lock.',
-});

@@ -12,6 +12,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import {
   ADMIN_EMAIL,
+  type CpuShare,
+  cpuShare,
+  cpuSnapshot,
   median,
   newEmbeddedStore,
   newPostgresStore,
@@ -58,8 +61,14 @@ interface DbResult {
   coldStartMs: { fresh: number[]; existing: number[]; freshMedian: number; existingMedian: number };
   rssIdleMiB: number;
   rssAfterLoadMiB: number;
-  usersMe: AutocannonSummary;
-  createUsers: CreateUsersSummary & { usersBefore: number; usersAfter: number; verified: boolean };
+  loadAvgBefore: number[];
+  usersMe: AutocannonSummary & { cpu: CpuShare };
+  createUsers: CreateUsersSummary & {
+    usersBefore: number;
+    usersAfter: number;
+    verified: boolean;
+    cpu: CpuShare;
+  };
 }
 
 const log = (msg: string) => process.stderr.write(`[bench] ${msg}\n`);
@@ -129,13 +138,19 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
       duration: WARMUP,
     });
     log(`${kind}: users/me ${DURATION} s, ${CONNECTIONS} connections`);
-    const usersMe = await runLoad<AutocannonSummary>({
+    const loadAvgBefore = os.loadavg();
+    const meCpu0 = cpuSnapshot(s.pid);
+    const meRun = await runLoad<AutocannonSummary>({
       mode: 'autocannon',
       url: meUrl,
       headers,
       connections: CONNECTIONS,
       duration: DURATION,
     });
+    const usersMe = {
+      ...meRun,
+      cpu: cpuShare(meCpu0, cpuSnapshot(s.pid), meRun.clientCpuMs, meRun.total2xx + meRun.non2xx),
+    };
 
     const prefix = `u${Date.now().toString(36)}`;
     log(`${kind}: user creation warm-up ${WARMUP} s`);
@@ -149,6 +164,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     });
     const usersBefore = (await getJson(s, '/api/v2/users.json?per_page=1', authorization)).count as number;
     log(`${kind}: user creation ${DURATION} s, ${CONNECTIONS} workers`);
+    const createCpu0 = cpuSnapshot(s.pid);
     const created = await runLoad<CreateUsersSummary>({
       mode: 'create-users',
       base: s.base,
@@ -157,6 +173,12 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
       duration: DURATION,
       prefix,
     });
+    const createCpu = cpuShare(
+      createCpu0,
+      cpuSnapshot(s.pid),
+      created.clientCpuMs,
+      created.created + created.failed,
+    );
     const usersAfter = (await getJson(s, '/api/v2/users.json?per_page=1', authorization)).count as number;
     const rssAfterLoad = rssMiB(s.pid);
 
@@ -173,12 +195,14 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
       coldStartMs: { fresh, existing, freshMedian: median(fresh), existingMedian: median(existing) },
       rssIdleMiB: rssIdle,
       rssAfterLoadMiB: rssAfterLoad,
+      loadAvgBefore,
       usersMe,
       createUsers: {
         ...created,
         usersBefore,
         usersAfter,
         verified: usersAfter - usersBefore === created.created && created.failed === 0,
+        cpu: createCpu,
       },
     };
   } finally {
@@ -190,6 +214,9 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+const shares = (c: CpuShare) =>
+  [c.serverPct, c.clientPct, c.postgresPct, c.otherPct, c.idlePct].map((x) => fmt(x)).join('/');
 
 function printTable(results: DbResult[]): void {
   const rows: [string, ...string[]][] = [
@@ -206,6 +233,8 @@ function printTable(results: DbResult[]): void {
       '  errors / timeouts / non-2xx',
       ...results.map((r) => `${r.usersMe.errors} / ${r.usersMe.timeouts} / ${r.usersMe.non2xx}`),
     ],
+    ['  server CPU per request (ms)', ...results.map((r) => fmt(r.usersMe.cpu.serverCpuMsPerRequest, 2))],
+    ['  CPU server/client/postgres/other/idle %', ...results.map((r) => shares(r.usersMe.cpu))],
     ['POST users req/s', ...results.map((r) => fmt(r.createUsers.requestsPerSec))],
     [
       '  latency p50 / p99 (ms)',
@@ -219,6 +248,8 @@ function printTable(results: DbResult[]): void {
           `${r.createUsers.usersAfter - r.createUsers.usersBefore} ${r.createUsers.verified ? '✓' : '✗'}`,
       ),
     ],
+    ['  server CPU per request (ms)', ...results.map((r) => fmt(r.createUsers.cpu.serverCpuMsPerRequest, 2))],
+    ['  CPU server/client/postgres/other/idle %', ...results.map((r) => shares(r.createUsers.cpu))],
   ];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const line = (row: string[]) =>
@@ -230,6 +261,10 @@ function printTable(results: DbResult[]): void {
   console.log(line(rows[0]!));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of rows.slice(1)) console.log(line(row));
+  console.log(
+    'CPU shares are of all cores during the measured run; "other" is everything else on the machine. A high\n' +
+      '"other" means the figures were taken on a busy machine; server CPU per request is the steadier measure.',
+  );
 }
 
 const results: DbResult[] = [];

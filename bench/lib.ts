@@ -1,6 +1,6 @@
 // Helpers shared by the benchmarks: real `haven` processes, readiness polling, RSS and throwaway databases.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -250,4 +250,77 @@ export function runLoad<T>(config: Record<string, unknown>): Promise<T> {
       }
     });
   });
+}
+
+// CPU accounting, so a figure taken while something else loads the machine can be recognised as such.
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+function procTicks(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]); // utime + stime
+  } catch {
+    return 0;
+  }
+}
+
+function postgresTicks(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += procTicks(pid);
+    } catch {}
+  }
+  return total;
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const total = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - cpu[3]! - cpu[4]!, total };
+}
+
+export interface CpuSnapshot {
+  at: number;
+  server: number;
+  postgres: number;
+  machine: { busy: number; total: number };
+}
+
+export function cpuSnapshot(serverPid: number): CpuSnapshot {
+  return {
+    at: performance.now(),
+    server: procTicks(serverPid),
+    postgres: postgresTicks(),
+    machine: machineTicks(),
+  };
+}
+
+/** Where the machine's CPU went between two snapshots, in percent of all cores (100 = every core busy). */
+export interface CpuShare {
+  serverPct: number;
+  clientPct: number;
+  postgresPct: number;
+  otherPct: number;
+  idlePct: number;
+  serverCpuMsPerRequest: number;
+}
+
+export function cpuShare(a: CpuSnapshot, b: CpuSnapshot, clientCpuMs: number, requests: number): CpuShare {
+  const total = b.machine.total - a.machine.total || 1;
+  const pct = (ticks: number) => Math.round((1000 * ticks) / total) / 10;
+  const server = b.server - a.server;
+  const postgres = b.postgres - a.postgres;
+  const client = clientCpuMs / TICK_MS;
+  const busy = b.machine.busy - a.machine.busy;
+  return {
+    serverPct: pct(server),
+    clientPct: pct(client),
+    postgresPct: pct(postgres),
+    otherPct: pct(Math.max(0, busy - server - client - postgres)),
+    idlePct: pct(total - busy),
+    serverCpuMsPerRequest: requests ? Math.round((100 * server * TICK_MS) / requests) / 100 : 0,
+  };
 }

@@ -23,6 +23,7 @@ export interface AutocannonSummary {
   errors: number;
   timeouts: number;
   durationS: number;
+  clientCpuMs: number;
 }
 
 export interface CreateUsersSummary {
@@ -35,6 +36,7 @@ export interface CreateUsersSummary {
   statuses: Record<string, number>;
   firstFailure: string | null;
   durationS: number;
+  clientCpuMs: number;
 }
 
 async function runAutocannon(c: {
@@ -44,6 +46,7 @@ async function runAutocannon(c: {
   duration: number;
   method?: string;
 }): Promise<AutocannonSummary> {
+  const cpu = process.cpuUsage();
   const r = await autocannon({
     url: c.url,
     method: c.method ?? 'GET',
@@ -61,6 +64,7 @@ async function runAutocannon(c: {
     errors: r.errors,
     timeouts: r.timeouts,
     durationS: r.duration,
+    clientCpuMs: cpuMs(cpu),
   };
 }
 
@@ -96,6 +100,11 @@ function post(
   });
 }
 
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1000;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -116,6 +125,7 @@ async function createUsers(c: {
   let created = 0;
   let failed = 0;
   let firstFailure: string | null = null;
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const deadline = started + c.duration * 1000;
   const worker = async () => {
@@ -155,6 +165,7 @@ async function createUsers(c: {
     statuses,
     firstFailure,
     durationS: elapsed,
+    clientCpuMs: cpuMs(cpu),
   };
 }
 

@@ -3,7 +3,7 @@
 // API suites again on PostgreSQL and the multi-node suite (which also uses TEST_REDIS_URL when set).
 // Ends with one plain "N passed, N failed" line.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -33,10 +33,20 @@ function run(label, files, env) {
   console.log(`\n=== ${label}: ${files.length} files ===`);
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', '--test-reporter-destination=' + path.join(root, 'tmp', `${label}.tap`), ...files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${path.join(root, 'tmp', `${label}.tap`)}`,
+      ...files,
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
   );
-  const tap = spawnSync('cat', [path.join(root, 'tmp', `${label}.tap`)], { encoding: 'utf8' }).stdout ?? '';
+  const tap = readFileSync(path.join(root, 'tmp', `${label}.tap`), 'utf8');
   const count = (key) => Number((tap.match(new RegExp(`^# ${key} (\\d+)`, 'm')) ?? [])[1] ?? 0);
   totals.pass += count('pass');
   totals.fail += count('fail') + count('cancelled');
@@ -44,7 +54,6 @@ function run(label, files, env) {
   if (result.status !== 0 && count('fail') + count('cancelled') === 0) totals.fail += 1;
 }
 
-import { mkdirSync } from 'node:fs';
 mkdirSync(path.join(root, 'tmp'), { recursive: true });
 
 run('embedded', embedded, { HAVEN_TEST_DB: 'embedded' });
@@ -55,5 +64,7 @@ if (process.env.TEST_DATABASE_URL) {
   console.log('\nTEST_DATABASE_URL is not set: skipping the PostgreSQL and multi-node runs.');
 }
 
-console.log(`\n${totals.pass} passed, ${totals.fail} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+console.log(
+  `\n${totals.pass} passed, ${totals.fail} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
+);
 process.exit(totals.fail > 0 ? 1 : 0);

@@ -37,7 +37,11 @@ const envSchema = z.object({
   HAVEN_SIGN_IN_MAX_FAILURES: z.coerce.number().int().min(1).default(5),
   HAVEN_SIGN_IN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15),
   HAVEN_SESSION_DAYS: z.coerce.number().int().min(1).default(14),
-  HAVEN_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  HAVEN_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
   HAVEN_TRUST_PROXY: booleanString.default(false),
 });
 

@@ -60,7 +60,8 @@ function fail(err: unknown): never {
 
 function args<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T) {
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values as unknown as Record<keyof T, string | boolean | undefined>;
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false })
+      .values as unknown as Record<keyof T, string | boolean | undefined>;
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -71,10 +72,13 @@ async function serve(argv: string[]): Promise<void> {
   const env = { ...process.env };
   if (values.port !== undefined) env.PORT = String(values.port);
   const role = String(values.role) as Role;
-  if (!['web', 'worker', 'scheduler', 'all'].includes(role)) throw new UsageError(`--role must be web, worker, scheduler or all`);
+  if (!['web', 'worker', 'scheduler', 'all'].includes(role))
+    throw new UsageError(`--role must be web, worker, scheduler or all`);
   const config = loadConfig(env);
   if (!config.databaseUrl && role !== 'all') {
-    throw new UsageError('Separate roles need a shared PostgreSQL: set DATABASE_URL, or run --role all on the embedded database.');
+    throw new UsageError(
+      'Separate roles need a shared PostgreSQL: set DATABASE_URL, or run --role all on the embedded database.',
+    );
   }
   const logger = createLogger(config.logLevel);
   const started = Date.now();
@@ -115,7 +119,9 @@ async function setup(argv: string[]): Promise<void> {
     industry: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
-  const missing = ['subdomain', 'name', 'admin-email', 'admin-password'].filter((k) => !v[k as keyof typeof v]);
+  const missing = ['subdomain', 'name', 'admin-email', 'admin-password'].filter(
+    (k) => !v[k as keyof typeof v],
+  );
   if (missing.length) throw new UsageError(`Missing ${missing.map((m) => `--${m}`).join(', ')}.`);
   const config = loadConfig();
   const database = await openDatabase(databaseTarget(config));
@@ -137,7 +143,9 @@ async function setup(argv: string[]): Promise<void> {
     };
     if (v.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
-      console.log(`Created account "${result.account.name}" (${result.account.subdomain}) with admin ${result.admin.email}.`);
+      console.log(
+        `Created account "${result.account.name}" (${result.account.subdomain}) with admin ${result.admin.email}.`,
+      );
       console.log(`API token (shown once): ${result.api_token}`);
       console.log(`Use it as Basic ${result.admin.email}/token:${result.api_token}`);
     }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HavenConfig } from './config.ts';
+import { recordAudit } from './modules/audit/audit.commands.ts';
 import { moduleJobs, moduleListeners, moduleRoutes } from './modules/index.ts';
 import { Authenticator } from './platform/auth/authenticate.ts';
 import { parseCredentials, SESSION_COOKIE } from './platform/auth/credentials.ts';
@@ -15,7 +16,6 @@ import { createLogger, type Logger } from './platform/logging/logger.ts';
 import { RealtimeGateway } from './platform/realtime/gateway.ts';
 import { Services } from './platform/services.ts';
 import { AccountsDirectory } from './platform/tenancy/accounts-directory.ts';
-import { recordAudit } from './modules/audit/audit.commands.ts';
 
 export type Role = 'web' | 'worker' | 'scheduler' | 'all';
 
@@ -30,7 +30,9 @@ export interface Runtime {
 }
 
 export function databaseTarget(config: HavenConfig): DatabaseTarget {
-  return config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: config.dataDir };
+  return config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'embedded', dataDir: config.dataDir };
 }
 
 /**
@@ -53,6 +55,7 @@ export async function startRuntime(
     const accounts = new AccountsDirectory(database.db, config.baseDomain, baseUrlHost);
     const auth = new Authenticator({
       db: database.db,
+      pool: database.pool,
       accounts,
       signInMaxFailures: config.signInMaxFailures,
       signInLockMinutes: config.signInLockMinutes,
@@ -61,7 +64,10 @@ export async function startRuntime(
     });
     const work = role === 'all' || role === 'worker';
     const schedule = role === 'all' || role === 'scheduler';
-    const jobs = new Jobs(database.pool, logger, { work, schedule }, [pruneOutboxJob(database.db), ...moduleJobs(database.db)]);
+    const jobs = new Jobs(database.pool, logger, { work, schedule }, [
+      pruneOutboxJob(database.db),
+      ...moduleJobs(database.db),
+    ]);
     const realtime = new RealtimeGateway(logger);
     // Embedded mode is one process, so the in-memory adapter is enough there.
     await realtime.useAdapter({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
@@ -79,8 +85,15 @@ export async function startRuntime(
       await app.ready();
       realtime.attach(app.server, async (headers, authorization) => {
         const cookies = parseCookieHeader(String(headers.cookie ?? ''));
-        const credentials = parseCredentials(authorization ?? (headers.authorization as string | undefined), cookies[SESSION_COOKIE]);
-        const resolved = await auth.resolve(accounts.classifyHost(headers.host as string | undefined), credentials, null);
+        const credentials = parseCredentials(
+          authorization ?? (headers.authorization as string | undefined),
+          cookies[SESSION_COOKIE],
+        );
+        const resolved = await auth.resolve(
+          accounts.classifyHost(headers.host as string | undefined),
+          credentials,
+          null,
+        );
         if (!resolved.actor) throw new HavenError('CS_AUTH_REQUIRED');
         return resolved.actor;
       });

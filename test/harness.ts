@@ -4,7 +4,7 @@ import pg from 'pg';
 import { type HavenConfig, loadConfig } from '../server/config.ts';
 import { createAccount } from '../server/modules/accounts/accounts.commands.ts';
 import { type DatabaseHandle, openDatabase } from '../server/platform/db/database.ts';
-import { createLogger } from '../server/platform/logging/logger.ts';
+import { createLogger, type Logger } from '../server/platform/logging/logger.ts';
 import { type Runtime, startRuntime } from '../server/runtime.ts';
 
 /**
@@ -59,7 +59,11 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   };
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** `options.logger` lets a test capture the app's log output (e.g. to check redaction). */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { logger?: Logger } = {},
+): Promise<TestApp> {
   const pgDb = await createTestDatabase();
   const config = loadConfig({
     HAVEN_BASE_DOMAIN: 'haven.test',
@@ -71,7 +75,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   let database: DatabaseHandle;
   if (pgDb) database = await openDatabase({ kind: 'postgres', url: pgDb.url });
   else database = await openDatabase({ kind: 'embedded', memory: true });
-  const runtime = await startRuntime(config, { role: 'all', database, logger: createLogger(config.logLevel) });
+  const runtime = await startRuntime(config, {
+    role: 'all',
+    database,
+    logger: options.logger ?? createLogger(config.logLevel),
+  });
   const port = await runtime.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   let counter = 0;
@@ -93,7 +101,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         adminPassword,
       });
       runtime.services.accounts.invalidate();
-      const authAs = (email: string) => `Basic ${Buffer.from(`${email}/token:${created.apiToken}`).toString('base64')}`;
+      const authAs = (email: string) =>
+        `Basic ${Buffer.from(`${email}/token:${created.apiToken}`).toString('base64')}`;
       return {
         id: created.account.id,
         subdomain: sub,
@@ -127,7 +136,13 @@ export async function api<T = any>(
   app: TestApp,
   method: string,
   path: string,
-  options: { auth?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; host?: string } = {},
+  options: {
+    auth?: string;
+    body?: unknown;
+    rawBody?: string | Buffer;
+    headers?: Record<string, string>;
+    host?: string;
+  } = {},
 ): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.auth) headers.authorization = options.auth;

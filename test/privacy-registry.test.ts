@@ -17,7 +17,10 @@ interface SchemaColumn {
   ordinal_position: number;
 }
 
-export async function registryProblems(db: Kysely<any> | Transaction<any>, specs: TableSpec[]): Promise<string[]> {
+export async function registryProblems(
+  db: Kysely<any> | Transaction<any>,
+  specs: TableSpec[],
+): Promise<string[]> {
   const { rows } = await sql<SchemaColumn>`
     select c.table_name, c.column_name, c.is_nullable, c.ordinal_position
     from information_schema.columns c
@@ -40,9 +43,10 @@ export async function registryProblems(db: Kysely<any> | Transaction<any>, specs
     }
     if (spec.scope === 'tenant') {
       const first = columns.reduce((a, b) => (a.ordinal_position <= b.ordinal_position ? a : b));
-      if (first.column_name !== 'account_id') problems.push(`tenant table ${table} does not lead with account_id`);
+      if (first.column_name !== 'account_id')
+        problems.push(`tenant table ${table} does not lead with account_id`);
       const accountId = columns.find((c) => c.column_name === 'account_id');
-      if (!accountId || accountId.is_nullable !== 'NO') problems.push(`tenant table ${table} lacks NOT NULL account_id`);
+      if (accountId?.is_nullable !== 'NO') problems.push(`tenant table ${table} lacks NOT NULL account_id`);
     } else if (!spec.scope.global.trim()) {
       problems.push(`global table ${table} does not say why it is global`);
     }
@@ -84,12 +88,23 @@ test('every column of the migrated schema is classified, and every registry entr
 
 test('the registry covers the tables the product relies on', () => {
   const names = registeredTables().map((t) => t.table);
-  for (const table of ['accounts', 'users', 'user_identities', 'api_tokens', 'oauth_tokens', 'sessions', 'audit_logs']) {
+  for (const table of [
+    'accounts',
+    'users',
+    'user_identities',
+    'api_tokens',
+    'oauth_tokens',
+    'sessions',
+    'audit_logs',
+  ]) {
     assert.ok(names.includes(table), `${table} is registered`);
   }
   const users = registeredTables().find((t) => t.table === 'users')!;
   assert.equal(users.scope, 'tenant');
-  assert.ok(Object.values(users.columns).some((c) => c.subject), 'users has a subject column');
+  assert.ok(
+    Object.values(users.columns).some((c) => c.subject),
+    'users has a subject column',
+  );
 });
 
 test('an unclassified column added to the schema is reported (then rolled back)', async () => {
@@ -101,7 +116,10 @@ test('an unclassified column added to the schema is reported (then rolled back)'
       await sql`create table stray_notes (note text, account_id bigint)`.execute(trx);
       const problems = await registryProblems(trx, registeredTables());
       assert.ok(problems.includes('column users.x is not classified'), problems.join('\n'));
-      assert.ok(problems.includes('table stray_notes is not in the personal-data registry'), problems.join('\n'));
+      assert.ok(
+        problems.includes('table stray_notes is not in the personal-data registry'),
+        problems.join('\n'),
+      );
       throw rollback;
     }),
     (err) => err === rollback,
@@ -119,7 +137,10 @@ test('stale registry entries, unruled personal columns and tenant tables without
     { table: 'gone_table', scope: 'tenant', columns: { account_id: { class: 'none' } } },
   ];
   const problems = await registryProblems(db, tampered);
-  assert.ok(problems.includes('registry column users.ghost does not exist in the schema'), problems.join('\n'));
+  assert.ok(
+    problems.includes('registry column users.ghost does not exist in the schema'),
+    problems.join('\n'),
+  );
   assert.ok(problems.includes('column users.name (identifier) has no erasure rule'), problems.join('\n'));
   assert.ok(problems.includes('registry table gone_table does not exist in the schema'), problems.join('\n'));
 
@@ -132,7 +153,11 @@ test('stale registry entries, unruled personal columns and tenant tables without
         {
           table: 'loose_notes',
           scope: 'tenant',
-          columns: { id: { class: 'none' }, account_id: { class: 'none' }, note: { class: 'content', erase: 'redact' } },
+          columns: {
+            id: { class: 'none' },
+            account_id: { class: 'none' },
+            note: { class: 'content', erase: 'redact' },
+          },
         },
       ];
       const found = await registryProblems(trx, withLoose);

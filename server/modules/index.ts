@@ -7,6 +7,8 @@ import { accessPages } from './access/access.pages.ts';
 import { accessRoutes } from './access/access.routes.ts';
 import { accountRoutes } from './accounts/accounts.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
+import { groupRoutes } from './groups/groups.routes.ts';
+import { organizationRoutes } from './organizations/organizations.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
 // Importing a module's tables registers its columns with the personal-data registry.
 import './access/access.tables.ts';
@@ -19,7 +21,15 @@ import '../platform/events/events.tables.ts';
 import '../platform/realtime/realtime.tables.ts';
 
 /** Every product module's routes, in one list; the HTTP app and the OpenAPI document read it. */
-export const moduleRoutes: RouteSpec[] = [...accessPages, ...accessRoutes, ...accountRoutes, ...auditRoutes, ...userRoutes];
+export const moduleRoutes: RouteSpec[] = [
+  ...accessPages,
+  ...accessRoutes,
+  ...accountRoutes,
+  ...auditRoutes,
+  ...userRoutes,
+  ...organizationRoutes,
+  ...groupRoutes,
+];
 
 export function moduleJobs(_db: Kysely<Database>): JobSpec<any>[] {
   return [];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { CommandContext } from '../../platform/commands.ts';
 import { digestToken, newToken, tokenHint } from '../../platform/auth/secrets.ts';
+import type { CommandContext } from '../../platform/commands.ts';
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { invalid, notFound } from '../../platform/http/errors.ts';
 import { recordAudit } from '../audit/audit.commands.ts';
@@ -10,7 +10,12 @@ export async function createApiToken(ctx: CommandContext, description: string, c
   const token = newToken();
   const creator = createdById ?? ctx.actor?.userId ?? null;
   const row = await ctx.db
-    .insertInto('api_tokens', { token_digest: digestToken(token), token_hint: tokenHint(token), description, created_by_id: creator })
+    .insertInto('api_tokens', {
+      token_digest: digestToken(token),
+      token_hint: tokenHint(token),
+      description,
+      created_by_id: creator,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   await recordAudit(ctx.db, {
@@ -47,7 +52,8 @@ export async function createOauthToken(
   input: { userId: number; scopes: string[]; expiresAt: Date | null },
 ) {
   const scopes = [...new Set(input.scopes)];
-  if (scopes.length === 0 || scopes.some((s) => !SCOPES.has(s))) throw invalid('scopes', 'must be read and/or write');
+  if (scopes.length === 0 || scopes.some((s) => !SCOPES.has(s)))
+    throw invalid('scopes', 'must be read and/or write');
   const user = await ctx.db
     .selectFrom('users')
     .select(['id', 'name'])
@@ -124,9 +130,20 @@ export async function createSession(
   return { token, csrfToken };
 }
 
-export async function destroySession(db: TenantDb, sessionId: number, userId: number, ip: string | null): Promise<void> {
+export async function destroySession(
+  db: TenantDb,
+  sessionId: number,
+  userId: number,
+  ip: string | null,
+): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.deleteFrom('sessions').where('id', '=', sessionId).execute();
-    await recordAudit(tx, { actorId: userId, action: 'user.signed_out', sourceType: 'user', sourceId: userId, ip });
+    await recordAudit(tx, {
+      actorId: userId,
+      action: 'user.signed_out',
+      sourceType: 'user',
+      sourceId: userId,
+      ip,
+    });
   });
 }

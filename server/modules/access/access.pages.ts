@@ -52,7 +52,12 @@ function safeReturnTo(value: string | undefined): string {
   return value && /^\/(?!\/)[\w\-./?=&%]*$/.test(value) ? value : '/agent';
 }
 
-function setupPage(ctx: Ctx, values: Record<string, string>, errors: Record<string, string>, banner?: string) {
+function setupPage(
+  ctx: Ctx,
+  values: Record<string, string>,
+  errors: Record<string, string>,
+  banner?: string,
+) {
   const host = ctx.services.config.baseDomain;
   return renderPage(
     'Set up Haven',
@@ -71,7 +76,12 @@ ${field({ name: 'admin_password', label: 'Password', type: 'password', autocompl
   );
 }
 
-function signInPage(ctx: Ctx, account: Account | null, values: { email?: string; subdomain?: string; return_to?: string }, error?: string) {
+function signInPage(
+  ctx: Ctx,
+  account: Account | null,
+  values: { email?: string; subdomain?: string; return_to?: string },
+  error?: string,
+) {
   return renderPage(
     'Sign in',
     `<h1>Sign in</h1>
@@ -129,7 +139,12 @@ export const accessPages = [
     body: setupForm,
     handler: async (ctx) => {
       const form = ctx.body;
-      const values = { name: form.name, subdomain: form.subdomain, admin_name: form.admin_name, admin_email: form.admin_email };
+      const values = {
+        name: form.name,
+        subdomain: form.subdomain,
+        admin_name: form.admin_name,
+        admin_email: form.admin_email,
+      };
       if (!formTokenValid(ctx, form.authenticity_token)) {
         return page(403, setupPage(ctx, values, {}, 'Your form expired. Please submit it again.'));
       }
@@ -154,7 +169,11 @@ export const accessPages = [
           userAgent: ctx.req.headers['user-agent'],
           days: ctx.services.config.sessionDays,
         });
-        ctx.reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(ctx, ctx.services.config.sessionDays * 86_400));
+        ctx.reply.setCookie(
+          SESSION_COOKIE,
+          session.token,
+          cookieOptions(ctx, ctx.services.config.sessionDays * 86_400),
+        );
         return redirect('/agent');
       } catch (err) {
         if (err instanceof HavenError && err.code === 'CS_FORBIDDEN') return redirect('/sign_in');
@@ -198,9 +217,16 @@ export const accessPages = [
         return page(403, signInPage(ctx, account, values, 'Your form expired. Please sign in again.'));
       }
       if (!account && form.subdomain) account = await ctx.services.accounts.bySubdomain(form.subdomain);
-      if (!account) return page(404, signInPage(ctx, null, values, 'There is no help desk with that subdomain.'));
+      if (!account)
+        return page(404, signInPage(ctx, null, values, 'There is no help desk with that subdomain.'));
       try {
-        const actor = await ctx.services.auth.checkPassword(account, form.email, form.password, ctx.ip, 'web');
+        const actor = await ctx.services.auth.checkPassword(
+          account,
+          form.email,
+          form.password,
+          ctx.ip,
+          'web',
+        );
         const session = await createSession(ctx.services.tenantDb(account.id), {
           userId: actor.userId,
           userName: actor.name,
@@ -208,15 +234,30 @@ export const accessPages = [
           userAgent: ctx.req.headers['user-agent'],
           days: ctx.services.config.sessionDays,
         });
-        ctx.reply.setCookie(SESSION_COOKIE, session.token, cookieOptions(ctx, ctx.services.config.sessionDays * 86_400));
+        ctx.reply.setCookie(
+          SESSION_COOKIE,
+          session.token,
+          cookieOptions(ctx, ctx.services.config.sessionDays * 86_400),
+        );
         return redirect(safeReturnTo(form.return_to));
       } catch (err) {
         if (err instanceof HavenError && err.code === 'CS_SIGN_IN_LOCKED') {
           ctx.reply.headers(err.headers ?? {});
-          return page(429, signInPage(ctx, ctx.maybeAccount, values, 'Too many failed attempts for this email. Try again in a few minutes.'));
+          return page(
+            429,
+            signInPage(
+              ctx,
+              ctx.maybeAccount,
+              values,
+              'Too many failed attempts for this email. Try again in a few minutes.',
+            ),
+          );
         }
         if (err instanceof HavenError && err.code === 'CS_AUTH_REQUIRED') {
-          return page(401, signInPage(ctx, ctx.maybeAccount, values, 'That email and password do not match.'));
+          return page(
+            401,
+            signInPage(ctx, ctx.maybeAccount, values, 'That email and password do not match.'),
+          );
         }
         throw err;
       }
@@ -231,7 +272,12 @@ export const accessPages = [
     body: z.object({ authenticity_token: z.string().optional() }),
     handler: async (ctx) => {
       const actor = ctx.maybeActor;
-      if (actor?.sessionId && actor.csrfToken && ctx.body.authenticity_token && safeEqual(actor.csrfToken, ctx.body.authenticity_token)) {
+      if (
+        actor?.sessionId &&
+        actor.csrfToken &&
+        ctx.body.authenticity_token &&
+        safeEqual(actor.csrfToken, ctx.body.authenticity_token)
+      ) {
         await destroySession(ctx.db, actor.sessionId, actor.userId, ctx.ip);
         ctx.reply.clearCookie(SESSION_COOKIE, { path: '/' });
       }

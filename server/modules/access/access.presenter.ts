@@ -2,7 +2,11 @@ import type { Selectable } from 'kysely';
 import { isoTime } from '../../platform/http/format.ts';
 import type { ApiTokensTable, OauthTokensTable } from './access.tables.ts';
 
-export function presentApiToken(t: Selectable<ApiTokensTable>, url: (path: string) => string, token?: string) {
+export function presentApiToken(
+  t: Selectable<ApiTokensTable>,
+  url: (path: string) => string,
+  token?: string,
+) {
   return {
     id: t.id,
     url: url(`/api/v2/api_tokens/${t.id}.json`),
@@ -16,7 +20,11 @@ export function presentApiToken(t: Selectable<ApiTokensTable>, url: (path: strin
   };
 }
 
-export function presentOauthToken(t: Selectable<OauthTokensTable>, url: (path: string) => string, token?: string) {
+export function presentOauthToken(
+  t: Selectable<OauthTokensTable>,
+  url: (path: string) => string,
+  token?: string,
+) {
   return {
     id: t.id,
     url: url(`/api/v2/oauth/tokens/${t.id}.json`),

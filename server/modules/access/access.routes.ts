@@ -1,7 +1,13 @@
-import { defineRoute, respond } from '../../platform/http/define-route.ts';
-import { paginationQuery, listEnvelope, paginate } from '../../platform/http/pagination.ts';
 import { SESSION_COOKIE } from '../../platform/auth/credentials.ts';
-import { createApiToken, createOauthToken, destroySession, revokeApiToken, revokeOauthToken } from './access.commands.ts';
+import { defineRoute, respond } from '../../platform/http/define-route.ts';
+import { listEnvelope, paginate, paginationQuery } from '../../platform/http/pagination.ts';
+import {
+  createApiToken,
+  createOauthToken,
+  destroySession,
+  revokeApiToken,
+  revokeOauthToken,
+} from './access.commands.ts';
 import { presentApiToken, presentOauthToken } from './access.presenter.ts';
 import { createApiTokenBody, createOauthTokenBody, idParams } from './access.schema.ts';
 
@@ -19,7 +25,12 @@ export const accessRoutes = [
       const page = await paginate(ctx.db.selectFrom('api_tokens').selectAll(), 'api_tokens.id', ctx.query);
       return respond(
         200,
-        listEnvelope('api_tokens', page, (t) => presentApiToken(t, ctx.url), (p) => ctx.url(`/api/v2/api_tokens.json?${new URLSearchParams(p)}`)),
+        listEnvelope(
+          'api_tokens',
+          page,
+          (t) => presentApiToken(t, ctx.url),
+          (p) => ctx.url(`/api/v2/api_tokens.json?${new URLSearchParams(p)}`),
+        ),
       );
     },
   }),
@@ -31,7 +42,10 @@ export const accessRoutes = [
     summary: 'Create an API token; the token is shown in this response only',
     body: createApiTokenBody,
     handler: async (ctx) => {
-      const { row, token } = await createApiToken({ db: ctx.db, actor: ctx.actor, ip: ctx.ip }, ctx.body.api_token.description);
+      const { row, token } = await createApiToken(
+        { db: ctx.db, actor: ctx.actor, ip: ctx.ip },
+        ctx.body.api_token.description,
+      );
       return respond(201, { api_token: presentApiToken(row, ctx.url, token) });
     },
   }),
@@ -55,10 +69,19 @@ export const accessRoutes = [
     summary: 'List Bearer tokens',
     query: paginationQuery,
     handler: async (ctx) => {
-      const page = await paginate(ctx.db.selectFrom('oauth_tokens').selectAll(), 'oauth_tokens.id', ctx.query);
+      const page = await paginate(
+        ctx.db.selectFrom('oauth_tokens').selectAll(),
+        'oauth_tokens.id',
+        ctx.query,
+      );
       return respond(
         200,
-        listEnvelope('tokens', page, (t) => presentOauthToken(t, ctx.url), (p) => ctx.url(`/api/v2/oauth/tokens.json?${new URLSearchParams(p)}`)),
+        listEnvelope(
+          'tokens',
+          page,
+          (t) => presentOauthToken(t, ctx.url),
+          (p) => ctx.url(`/api/v2/oauth/tokens.json?${new URLSearchParams(p)}`),
+        ),
       );
     },
   }),

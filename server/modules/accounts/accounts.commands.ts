@@ -48,7 +48,14 @@ export async function createAccount(
     }
     const account = await trx
       .insertInto('accounts')
-      .values({ subdomain: input.subdomain, name: input.name, host_mapping: null, region: input.region, industry: input.industry, settings: {} })
+      .values({
+        subdomain: input.subdomain,
+        name: input.name,
+        host_mapping: null,
+        region: input.region,
+        industry: input.industry,
+        settings: {},
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     const db = new TenantDb(account.id, trx);
@@ -57,7 +64,11 @@ export async function createAccount(
       { name: input.adminName, email: input.adminEmail, role: 'admin', verified: true },
       { passwordHash },
     );
-    const token = await createApiToken({ db, actor: null, ip: options.ip ?? null }, 'Created at account setup', admin.id);
+    const token = await createApiToken(
+      { db, actor: null, ip: options.ip ?? null },
+      'Created at account setup',
+      admin.id,
+    );
     await recordAudit(db, {
       actorId: admin.id,
       action: 'account.created',
@@ -67,7 +78,12 @@ export async function createAccount(
       changeDescription: `Account ${account.subdomain} created`,
       ip: options.ip ?? null,
     });
-    await appendEvent(db, { type: 'account.created', subjectType: 'account', subjectId: account.id, actorId: admin.id });
+    await appendEvent(db, {
+      type: 'account.created',
+      subjectType: 'account',
+      subjectId: account.id,
+      actorId: admin.id,
+    });
     return { account, admin, apiToken: token.token };
   });
 }
@@ -75,7 +91,14 @@ export async function createAccount(
 export async function updateAccount(
   system: Kysely<Database>,
   accountId: number,
-  changes: { name?: string; region?: string; industry?: string; time_zone?: string; locale?: string; host_mapping?: string | null },
+  changes: {
+    name?: string;
+    region?: string;
+    industry?: string;
+    time_zone?: string;
+    locale?: string;
+    host_mapping?: string | null;
+  },
   actor: { userId: number; ip: string | null },
 ): Promise<Account> {
   return system.transaction().execute(async (trx) => {
@@ -104,7 +127,13 @@ export async function updateAccount(
       changeDescription: `Changed ${Object.keys(changes).join(', ')}`,
       ip: actor.ip,
     });
-    await appendEvent(db, { type: 'account.updated', subjectType: 'account', subjectId: accountId, actorId: actor.userId, payload: { changes: Object.keys(changes) } });
+    await appendEvent(db, {
+      type: 'account.updated',
+      subjectType: 'account',
+      subjectId: accountId,
+      actorId: actor.userId,
+      payload: { changes: Object.keys(changes) },
+    });
     return account;
   });
 }

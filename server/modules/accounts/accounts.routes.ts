@@ -20,10 +20,15 @@ export const accountRoutes = [
     summary: "Update the account's name, region, industry, time zone, locale or custom domain",
     body: updateAccountBody,
     handler: async (ctx) => {
-      const account = await updateAccount(ctx.services.system('account settings'), ctx.account.id, ctx.body.account, {
-        userId: ctx.actor.userId,
-        ip: ctx.ip,
-      });
+      const account = await updateAccount(
+        ctx.services.system('account settings'),
+        ctx.account.id,
+        ctx.body.account,
+        {
+          userId: ctx.actor.userId,
+          ip: ctx.ip,
+        },
+      );
       ctx.services.accounts.invalidate();
       return respond(200, { account: presentAccount(account, ctx.url) });
     },

@@ -1,18 +1,53 @@
 import { z } from 'zod';
 
-const RESERVED = new Set(['www', 'api', 'admin', 'app', 'mail', 'smtp', 'help', 'support', 'status', 'static', 'assets', 'widget', 'haven']);
+const RESERVED = new Set([
+  'www',
+  'api',
+  'admin',
+  'app',
+  'mail',
+  'smtp',
+  'help',
+  'support',
+  'status',
+  'static',
+  'assets',
+  'widget',
+  'haven',
+]);
 
 export const subdomain = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'must be 1–63 letters, digits or hyphens, not starting or ending with a hyphen')
+  .regex(
+    /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+    'must be 1–63 letters, digits or hyphens, not starting or ending with a hyphen',
+  )
   .refine((s) => !RESERVED.has(s), 'is reserved');
 
-export const REGIONS = ['unspecified', 'north_america', 'latin_america', 'europe', 'middle_east_africa', 'asia_pacific'] as const;
+export const REGIONS = [
+  'unspecified',
+  'north_america',
+  'latin_america',
+  'europe',
+  'middle_east_africa',
+  'asia_pacific',
+] as const;
 export const INDUSTRIES = [
-  'unspecified', 'software', 'retail', 'education', 'finance', 'government', 'healthcare', 'media', 'travel',
-  'manufacturing', 'nonprofit', 'professional_services', 'other',
+  'unspecified',
+  'software',
+  'retail',
+  'education',
+  'finance',
+  'government',
+  'healthcare',
+  'media',
+  'travel',
+  'manufacturing',
+  'nonprofit',
+  'professional_services',
+  'other',
 ] as const;
 
 export const newAccountInput = z.object({
@@ -38,7 +73,10 @@ export const updateAccountBody = z.object({
         .string()
         .trim()
         .toLowerCase()
-        .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.[a-z]{2,}$/, 'must be a host name such as support.example.com')
+        .regex(
+          /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?\.[a-z]{2,}$/,
+          'must be a host name such as support.example.com',
+        )
         .nullable(),
     })
     .partial(),

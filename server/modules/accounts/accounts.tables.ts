@@ -46,5 +46,9 @@ export interface InstallationTable {
 
 defineTable<InstallationTable>('installation', {
   scope: { global: 'one row of install-wide secrets shared by every node' },
-  columns: { id: pd.none(), secret: pd.secret('retain:install key, not about a person'), created_at: pd.none() },
+  columns: {
+    id: pd.none(),
+    secret: pd.secret('retain:install key, not about a person'),
+    created_at: pd.none(),
+  },
 });

@@ -44,11 +44,20 @@ export const auditRoutes = [
       if (f['filter[actor_id]']) q = q.where('actor_id', '=', f['filter[actor_id]']);
       if (f['filter[source_id]']) q = q.where('source_id', '=', f['filter[source_id]']);
       const page = await paginate(q, 'audit_logs.id', { ...f, sort_order: f.sort_order ?? 'desc' });
-      const keep = Object.entries(f).filter(([k, v]) => k.startsWith('filter[') && v !== undefined) as [string, string][];
+      const keep = Object.entries(f).filter(([k, v]) => k.startsWith('filter[') && v !== undefined) as [
+        string,
+        string,
+      ][];
       return respond(
         200,
-        listEnvelope('audit_logs', page, (a) => presentAuditLog(a, ctx.url), (p) =>
-          ctx.url(`/api/v2/audit_logs.json?${new URLSearchParams([...keep.map(([k, v]) => [k, String(v)]), ...Object.entries(p)])}`),
+        listEnvelope(
+          'audit_logs',
+          page,
+          (a) => presentAuditLog(a, ctx.url),
+          (p) =>
+            ctx.url(
+              `/api/v2/audit_logs.json?${new URLSearchParams([...keep.map(([k, v]) => [k, String(v)]), ...Object.entries(p)])}`,
+            ),
         ),
       );
     },
@@ -61,7 +70,11 @@ export const auditRoutes = [
     summary: 'Show an audit log entry',
     params: z.object({ id: z.coerce.number().int().positive() }),
     handler: async (ctx) => {
-      const row = await ctx.db.selectFrom('audit_logs').selectAll().where('id', '=', ctx.params.id).executeTakeFirst();
+      const row = await ctx.db
+        .selectFrom('audit_logs')
+        .selectAll()
+        .where('id', '=', ctx.params.id)
+        .executeTakeFirst();
       if (!row) throw notFound();
       return respond(200, { audit_log: presentAuditLog(row, ctx.url) });
     },

@@ -43,7 +43,9 @@ function columnsFrom(input: OrganizationInput): Columns {
 async function assertValid(db: TenantDb, input: OrganizationInput, exceptId: number | null): Promise<void> {
   if (input.name !== undefined) {
     const owner = await findOrganizationByName(db, input.name);
-    if (owner && owner.id !== exceptId) throw invalid('name', 'Name: has already been taken', 'DuplicateValue');
+    if (owner && owner.id !== exceptId) {
+      throw invalid('name', 'Name: has already been taken', 'DuplicateValue');
+    }
   }
   if (input.external_id) {
     const owner = await findOrganizationByExternalId(db, input.external_id);
@@ -125,7 +127,9 @@ export async function createOrUpdateOrganization(
       (input.external_id ? await findOrganizationByExternalId(db, input.external_id) : undefined) ??
       (input.name ? await findOrganizationByName(db, input.name) : undefined);
     const inner = { ...ctx, db };
-    if (existing) return { organization: await updateOrganization(inner, existing.id, input), created: false };
+    if (existing) {
+      return { organization: await updateOrganization(inner, existing.id, input), created: false };
+    }
     if (!input.name) throw invalid('name', 'Name: cannot be blank', 'BlankValue');
     return { organization: await createOrganization(inner, { ...input, name: input.name }), created: true };
   });

@@ -18,17 +18,31 @@ export async function findOrganizationsByIds(db: TenantDb, ids: number[]): Promi
   return db.selectFrom('organizations').selectAll().where('id', 'in', ids).orderBy('id').execute();
 }
 
-export async function findOrganizationsByExternalIds(db: TenantDb, externalIds: string[]): Promise<OrganizationRow[]> {
+export async function findOrganizationsByExternalIds(
+  db: TenantDb,
+  externalIds: string[],
+): Promise<OrganizationRow[]> {
   if (externalIds.length === 0) return [];
-  return db.selectFrom('organizations').selectAll().where('external_id', 'in', externalIds).orderBy('id').execute();
+  return db
+    .selectFrom('organizations')
+    .selectAll()
+    .where('external_id', 'in', externalIds)
+    .orderBy('id')
+    .execute();
 }
 
-export async function findOrganizationByExternalId(db: TenantDb, externalId: string): Promise<OrganizationRow | undefined> {
+export async function findOrganizationByExternalId(
+  db: TenantDb,
+  externalId: string,
+): Promise<OrganizationRow | undefined> {
   return db.selectFrom('organizations').selectAll().where('external_id', '=', externalId).executeTakeFirst();
 }
 
 /** Names are unique per account regardless of case (organizations_name_key), so this finds at most one. */
-export async function findOrganizationByName(db: TenantDb, name: string): Promise<OrganizationRow | undefined> {
+export async function findOrganizationByName(
+  db: TenantDb,
+  name: string,
+): Promise<OrganizationRow | undefined> {
   return db
     .selectFrom('organizations')
     .selectAll()

@@ -2,7 +2,16 @@ import { z } from 'zod';
 import { paginationQuery } from '../../platform/http/pagination.ts';
 
 const shortText = (max: number) => z.string().trim().max(max);
-const tags = z.array(z.string().trim().min(1).max(80).regex(/^[^\s,]+$/, 'must be single words')).max(200);
+const tags = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(80)
+      .regex(/^[^\s,]+$/, 'must be single words'),
+  )
+  .max(200);
 const domainName = z
   .string()
   .trim()

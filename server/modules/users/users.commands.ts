@@ -1,13 +1,19 @@
 import type { Updateable } from 'kysely';
-import type { CommandContext } from '../../platform/commands.ts';
 import { hashPassword, verifyPassword } from '../../platform/auth/secrets.ts';
+import type { CommandContext } from '../../platform/commands.ts';
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { HavenError, invalid, notFound } from '../../platform/http/errors.ts';
 import { recordAudit } from '../audit/audit.commands.ts';
 import { USER_EVENTS } from './users.events.ts';
 import { END_USER_EDITABLE, userPolicy } from './users.policy.ts';
-import { countAdmins, findUser, findUserByEmail, findUserByExternalId, type UserRow } from './users.queries.ts';
+import {
+  countAdmins,
+  findUser,
+  findUserByEmail,
+  findUserByExternalId,
+  type UserRow,
+} from './users.queries.ts';
 import type { UserInput } from './users.schema.ts';
 import type { UserRole, UsersTable } from './users.tables.ts';
 
@@ -45,20 +51,38 @@ function columnsFrom(input: UserInput): Columns {
   return out as Columns;
 }
 
-async function assertReferences(db: TenantDb, input: UserInput, role: UserRole): Promise<void> {
+async function assertReferences(
+  db: TenantDb,
+  input: UserInput,
+  role: UserRole,
+  userId: number | null,
+): Promise<void> {
   if (input.organization_id) {
-    const org = await db.selectFrom('organizations').select('id').where('id', '=', input.organization_id).executeTakeFirst();
+    const org = await db
+      .selectFrom('organizations')
+      .select('id')
+      .where('id', '=', input.organization_id)
+      .executeTakeFirst();
     if (!org) throw invalid('organization_id', 'Organization does not exist', 'InvalidValue');
   }
   if (input.default_group_id) {
     if (!STAFF.includes(role)) throw invalid('default_group_id', 'Only agents can have a default group');
-    const group = await db
-      .selectFrom('groups')
-      .select('id')
-      .where('id', '=', input.default_group_id)
-      .where('deleted', '=', false)
-      .executeTakeFirst();
-    if (!group) throw invalid('default_group_id', 'Group does not exist', 'InvalidValue');
+    // As at Zendesk, the default group is one of the agent's own groups (a new user has none yet).
+    const membership = userId
+      ? await db
+          .selectFrom('group_memberships')
+          .innerJoin('groups', (j) =>
+            j
+              .onRef('groups.account_id', '=', 'group_memberships.account_id')
+              .onRef('groups.id', '=', 'group_memberships.group_id'),
+          )
+          .select('group_memberships.id')
+          .where('group_memberships.user_id', '=', userId)
+          .where('group_memberships.group_id', '=', input.default_group_id)
+          .where('groups.deleted', '=', false)
+          .executeTakeFirst()
+      : undefined;
+    if (!membership) throw invalid('default_group_id', 'must be a group the user belongs to', 'InvalidValue');
   }
 }
 
@@ -74,10 +98,22 @@ async function assertEmailFree(db: TenantDb, email: string, exceptUserId: number
   }
 }
 
-async function assertExternalIdFree(db: TenantDb, externalId: string, exceptUserId: number | null): Promise<void> {
-  const owner = await db.selectFrom('users').select('id').where('external_id', '=', externalId).executeTakeFirst();
+async function assertExternalIdFree(
+  db: TenantDb,
+  externalId: string,
+  exceptUserId: number | null,
+): Promise<void> {
+  const owner = await db
+    .selectFrom('users')
+    .select('id')
+    .where('external_id', '=', externalId)
+    .executeTakeFirst();
   if (owner && owner.id !== exceptUserId) {
-    throw invalid('external_id', `External ID: ${externalId} is already being used by another user`, 'DuplicateValue');
+    throw invalid(
+      'external_id',
+      `External ID: ${externalId} is already being used by another user`,
+      'DuplicateValue',
+    );
   }
 }
 
@@ -89,11 +125,16 @@ export async function createUser(
   const role = input.role ?? 'end-user';
   if (ctx.actor) userPolicy.assertCanCreate(ctx.actor, role);
   return ctx.db.transaction(async (db) => {
-    await assertReferences(db, input, role);
+    await assertReferences(db, input, role, null);
     if (input.email) await assertEmailFree(db, input.email, null);
     if (input.external_id) await assertExternalIdFree(db, input.external_id, null);
     const row = await db
-      .insertInto('users', { ...columnsFrom(input), name: input.name, role, password_hash: options.passwordHash ?? null })
+      .insertInto('users', {
+        ...columnsFrom(input),
+        name: input.name,
+        role,
+        password_hash: options.passwordHash ?? null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     if (input.email) {
@@ -135,22 +176,31 @@ export async function updateUser(ctx: CommandContext, userId: number, input: Use
     if (!user) throw notFound();
     if (ctx.actor) {
       if (!userPolicy.canView(ctx.actor, user)) throw notFound();
-      const staffFields = Object.keys(input).some((k) => input[k as keyof UserInput] !== undefined && !END_USER_EDITABLE.has(k));
+      const staffFields = Object.keys(input).some(
+        (k) => input[k as keyof UserInput] !== undefined && !END_USER_EDITABLE.has(k),
+      );
       userPolicy.assertCanUpdate(ctx.actor, user, { role: input.role, staffFields });
     }
     const role = input.role ?? user.role;
-    await assertReferences(db, input, role);
+    await assertReferences(db, input, role, user.id);
     if (input.external_id) await assertExternalIdFree(db, input.external_id, user.id);
     if (user.role === 'admin' && role !== 'admin' && (await countAdmins(db)) <= 1) {
       throw invalid('role', 'The account needs at least one admin', 'LastAdmin');
     }
-    if (input.suspended && ctx.actor?.userId === user.id) throw invalid('suspended', 'You cannot suspend yourself');
+    if (input.suspended && ctx.actor?.userId === user.id)
+      throw invalid('suspended', 'You cannot suspend yourself');
 
     const changes = columnsFrom(input);
     if (input.role && input.role !== user.role) changes.role = input.role;
     if (role === 'end-user' && user.role !== 'end-user') changes.default_group_id = null;
-    const changed = Object.keys(changes).filter((k) => JSON.stringify((user as any)[k]) !== JSON.stringify((changes as any)[k]));
-    if (input.email !== undefined && input.email !== null && input.email.toLowerCase() !== (user.email ?? '').toLowerCase()) {
+    const changed = Object.keys(changes).filter(
+      (k) => JSON.stringify((user as any)[k]) !== JSON.stringify((changes as any)[k]),
+    );
+    if (
+      input.email !== undefined &&
+      input.email !== null &&
+      input.email.toLowerCase() !== (user.email ?? '').toLowerCase()
+    ) {
       await setPrimaryEmail(db, user.id, input.email, input.verified ?? false);
       changed.push('email');
     }
@@ -161,6 +211,13 @@ export async function updateUser(ctx: CommandContext, userId: number, input: Use
       .set({ ...changes, updated_at: new Date() })
       .where('id', '=', user.id)
       .execute();
+    if (changes.default_group_id) {
+      await db
+        .updateTable('group_memberships')
+        .set({ default: sql<boolean>`group_id = ${changes.default_group_id}`, updated_at: new Date() })
+        .where('user_id', '=', user.id)
+        .execute();
+    }
     if (role === 'end-user' && user.role !== 'end-user') {
       await db.deleteFrom('group_memberships').where('user_id', '=', user.id).execute();
     }
@@ -197,9 +254,19 @@ export async function updateUser(ctx: CommandContext, userId: number, input: Use
   });
 }
 
-async function setPrimaryEmail(db: TenantDb, userId: number, email: string, verified: boolean): Promise<void> {
+async function setPrimaryEmail(
+  db: TenantDb,
+  userId: number,
+  email: string,
+  verified: boolean,
+): Promise<void> {
   await assertEmailFree(db, email, userId);
-  await db.updateTable('user_identities').set({ primary: false }).where('user_id', '=', userId).where('type', '=', 'email').execute();
+  await db
+    .updateTable('user_identities')
+    .set({ primary: false })
+    .where('user_id', '=', userId)
+    .where('type', '=', 'email')
+    .execute();
   const existing = await db
     .updateTable('user_identities')
     .set({ primary: true, updated_at: new Date() })
@@ -209,7 +276,15 @@ async function setPrimaryEmail(db: TenantDb, userId: number, email: string, veri
     .returning('id')
     .executeTakeFirst();
   if (!existing) {
-    await db.insertInto('user_identities', { user_id: userId, type: 'email', value: email, verified, primary: true }).execute();
+    await db
+      .insertInto('user_identities', {
+        user_id: userId,
+        type: 'email',
+        value: email,
+        verified,
+        primary: true,
+      })
+      .execute();
   }
 }
 
@@ -242,7 +317,11 @@ export async function deleteUser(ctx: CommandContext, userId: number): Promise<U
       throw invalid('role', 'The account needs at least one admin', 'LastAdmin');
     }
     const now = new Date();
-    await db.updateTable('users').set({ active: false, deleted_at: now, updated_at: now }).where('id', '=', user.id).execute();
+    await db
+      .updateTable('users')
+      .set({ active: false, deleted_at: now, updated_at: now })
+      .where('id', '=', user.id)
+      .execute();
     await db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
     await db.deleteFrom('oauth_tokens').where('user_id', '=', user.id).execute();
     await db.deleteFrom('group_memberships').where('user_id', '=', user.id).execute();
@@ -254,7 +333,12 @@ export async function deleteUser(ctx: CommandContext, userId: number): Promise<U
       sourceLabel: user.name,
       ip: ctx.ip,
     });
-    await appendEvent(db, { type: USER_EVENTS.deleted, subjectType: 'user', subjectId: user.id, actorId: ctx.actor?.userId ?? null });
+    await appendEvent(db, {
+      type: USER_EVENTS.deleted,
+      subjectType: 'user',
+      subjectId: user.id,
+      actorId: ctx.actor?.userId ?? null,
+    });
     return { ...user, active: false, deleted_at: now, updated_at: now };
   });
 }
@@ -272,14 +356,22 @@ export async function setPassword(
   const self = ctx.actor.userId === user.id;
   if (!self && ctx.actor.role !== 'admin') throw new HavenError('CS_FORBIDDEN');
   if (self && ctx.actor.role !== 'admin') {
-    const current = await db.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow();
+    const current = await db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', user.id)
+      .executeTakeFirstOrThrow();
     if (!previousPassword || !(await verifyPassword(current.password_hash, previousPassword))) {
       throw invalid('previous_password', 'Previous password is not correct', 'InvalidValue');
     }
   }
   const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {
-    await tx.updateTable('users').set({ password_hash: passwordHash, updated_at: new Date() }).where('id', '=', user.id).execute();
+    await tx
+      .updateTable('users')
+      .set({ password_hash: passwordHash, updated_at: new Date() })
+      .where('id', '=', user.id)
+      .execute();
     await tx
       .deleteFrom('sessions')
       .where('user_id', '=', user.id)
@@ -291,7 +383,9 @@ export async function setPassword(
       sourceType: 'user',
       sourceId: user.id,
       sourceLabel: user.name,
-      changeDescription: self ? 'Changed own password; other sessions signed out' : 'Password set by an admin',
+      changeDescription: self
+        ? 'Changed own password; other sessions signed out'
+        : 'Password set by an admin',
       ip: ctx.ip,
     });
   });
@@ -307,7 +401,8 @@ export async function addIdentity(
     if (!user || (ctx.actor && !userPolicy.canView(ctx.actor, user))) throw notFound();
     if (ctx.actor && ctx.actor.role === 'end-user') throw new HavenError('CS_FORBIDDEN');
     if (identity.type === 'email') {
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(identity.value)) throw invalid('value', 'is not a valid email address');
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(identity.value))
+        throw invalid('value', 'is not a valid email address');
       await assertEmailFree(db, identity.value, null);
     }
     const hasPrimary = await db
@@ -327,25 +422,51 @@ export async function addIdentity(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(db, { type: USER_EVENTS.updated, subjectType: 'user', subjectId: userId, actorId: ctx.actor?.userId ?? null, payload: { changes: ['identities'] } });
+    await appendEvent(db, {
+      type: USER_EVENTS.updated,
+      subjectType: 'user',
+      subjectId: userId,
+      actorId: ctx.actor?.userId ?? null,
+      payload: { changes: ['identities'] },
+    });
     return row;
   });
 }
 
 export async function makeIdentityPrimary(ctx: CommandContext, userId: number, identityId: number) {
   return ctx.db.transaction(async (db) => {
-    const identity = await db.selectFrom('user_identities').selectAll().where('id', '=', identityId).where('user_id', '=', userId).executeTakeFirst();
+    const identity = await db
+      .selectFrom('user_identities')
+      .selectAll()
+      .where('id', '=', identityId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     if (!identity) throw notFound();
-    await db.updateTable('user_identities').set({ primary: false }).where('user_id', '=', userId).where('type', '=', identity.type).execute();
-    await db.updateTable('user_identities').set({ primary: true, updated_at: new Date() }).where('id', '=', identityId).execute();
+    await db
+      .updateTable('user_identities')
+      .set({ primary: false })
+      .where('user_id', '=', userId)
+      .where('type', '=', identity.type)
+      .execute();
+    await db
+      .updateTable('user_identities')
+      .set({ primary: true, updated_at: new Date() })
+      .where('id', '=', identityId)
+      .execute();
   });
 }
 
 export async function deleteIdentity(ctx: CommandContext, userId: number, identityId: number): Promise<void> {
   await ctx.db.transaction(async (db) => {
-    const identity = await db.selectFrom('user_identities').selectAll().where('id', '=', identityId).where('user_id', '=', userId).executeTakeFirst();
+    const identity = await db
+      .selectFrom('user_identities')
+      .selectAll()
+      .where('id', '=', identityId)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
     if (!identity) throw notFound();
-    if (identity.primary) throw invalid('identity', 'The primary identity cannot be deleted; make another one primary first');
+    if (identity.primary)
+      throw invalid('identity', 'The primary identity cannot be deleted; make another one primary first');
     await db.deleteFrom('user_identities').where('id', '=', identityId).execute();
   });
 }

@@ -19,7 +19,8 @@ export const userPolicy = {
   assertCanUpdate(actor: Actor, user: UserRow, changes: { role?: UserRole; staffFields: boolean }): void {
     if (actor.role === 'admin') return;
     if (actor.role === 'agent') {
-      if (user.role !== 'end-user' && user.id !== actor.userId) throw forbidden('Only admins can change other agents');
+      if (user.role !== 'end-user' && user.id !== actor.userId)
+        throw forbidden('Only admins can change other agents');
       if (changes.role && changes.role !== user.role) throw forbidden('Only admins can change roles');
       return;
     }

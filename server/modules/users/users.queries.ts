@@ -64,13 +64,27 @@ export async function listUsers(
   return paginate(q, 'users.id', page);
 }
 
-const SEARCH_FIELDS = new Set(['email', 'name', 'role', 'external_id', 'organization_id', 'phone', 'tags', 'tag']);
+const SEARCH_FIELDS = new Set([
+  'email',
+  'name',
+  'role',
+  'external_id',
+  'organization_id',
+  'phone',
+  'tags',
+  'tag',
+]);
 
 /**
  * `query` as Zendesk's user search takes it: `field:value` terms (email, name, role, external_id,
  * organization_id, phone, tags) and bare words matched against name, email and phone. Terms are ANDed.
  */
-export async function searchUsers(db: TenantDb, query: string | undefined, externalId: string | undefined, page: PaginationQuery) {
+export async function searchUsers(
+  db: TenantDb,
+  query: string | undefined,
+  externalId: string | undefined,
+  page: PaginationQuery,
+) {
   let q = usersWithEmail(db);
   if (externalId !== undefined) q = q.where('users.external_id', '=', externalId);
   const terms = (query ?? '').match(/(\w+:"[^"]*"|\w+:\S+|"[^"]*"|\S+)/g) ?? [];
@@ -78,7 +92,11 @@ export async function searchUsers(db: TenantDb, query: string | undefined, exter
     const colon = raw.indexOf(':');
     const field = colon > 0 ? raw.slice(0, colon).toLowerCase() : null;
     if (field && !SEARCH_FIELDS.has(field) && !raw.includes('@')) {
-      throw invalid('query', `cannot search users by ${field}; use email, name, role, external_id, organization_id, phone or tags`, 'UnsupportedSearchField');
+      throw invalid(
+        'query',
+        `cannot search users by ${field}; use email, name, role, external_id, organization_id, phone or tags`,
+        'UnsupportedSearchField',
+      );
     }
     const value = (field && SEARCH_FIELDS.has(field) ? raw.slice(colon + 1) : raw).replace(/^"|"$/g, '');
     if (!value) continue;
@@ -92,7 +110,11 @@ export async function searchUsers(db: TenantDb, query: string | undefined, exter
               .select(sql`1`.as('one'))
               .where('user_identities.user_id', '=', sql.ref<number>('users.id'))
               .where('user_identities.type', '=', 'email')
-              .where(sql`lower(user_identities.value)`, value.includes('*') ? 'like' : '=', value.toLowerCase().replace(/\*/g, '%')),
+              .where(
+                sql`lower(user_identities.value)`,
+                value.includes('*') ? 'like' : '=',
+                value.toLowerCase().replace(/\*/g, '%'),
+              ),
           ),
         );
         break;

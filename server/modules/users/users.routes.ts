@@ -15,8 +15,8 @@ import {
   setPassword,
   updateUser,
 } from './users.commands.ts';
-import { presentIdentity, presentUser, presentUserForEndUser } from './users.presenter.ts';
 import { userPolicy } from './users.policy.ts';
+import { presentIdentity, presentUser, presentUserForEndUser } from './users.presenter.ts';
 import {
   findUser,
   findUsersByExternalIds,
@@ -61,13 +61,20 @@ async function sideload(ctx: Ctx, db: TenantDb, users: UserRow[], include: strin
   const out: Record<string, unknown> = {};
   if (wanted.has('organizations')) {
     const ids = [...new Set(users.map((u) => u.organization_id).filter((id): id is number => id !== null))];
-    const orgs = ids.length ? await db.selectFrom('organizations').selectAll().where('id', 'in', ids).orderBy('id').execute() : [];
+    const orgs = ids.length
+      ? await db.selectFrom('organizations').selectAll().where('id', 'in', ids).orderBy('id').execute()
+      : [];
     out.organizations = orgs.map((o) => presentOrganization(o, ctx.url));
   }
   if (wanted.has('groups')) {
-    const byUser = await groupIdsForUsers(db, users.map((u) => u.id));
+    const byUser = await groupIdsForUsers(
+      db,
+      users.map((u) => u.id),
+    );
     const ids = [...new Set([...byUser.values()].flat())];
-    const groups = ids.length ? await db.selectFrom('groups').selectAll().where('id', 'in', ids).orderBy('id').execute() : [];
+    const groups = ids.length
+      ? await db.selectFrom('groups').selectAll().where('id', 'in', ids).orderBy('id').execute()
+      : [];
     out.groups = groups.map((g) => presentGroup(g, ctx.url));
   }
   if (wanted.has('identities')) {
@@ -86,11 +93,16 @@ async function listResponse(ctx: Ctx, page: Page<UserRow>, path: string, include
       ([k, v]) => typeof v === 'string' && !k.startsWith('page') && k !== 'per_page',
     ) as [string, string][],
   );
-  const body = listEnvelope('users', page, (u) => present(ctx, u), (params) => {
-    const q = new URLSearchParams(query);
-    for (const [k, v] of Object.entries(params)) q.set(k, v);
-    return ctx.url(`${path}?${q.toString()}`);
-  });
+  const body = listEnvelope(
+    'users',
+    page,
+    (u) => present(ctx, u),
+    (params) => {
+      const q = new URLSearchParams(query);
+      for (const [k, v] of Object.entries(params)) q.set(k, v);
+      return ctx.url(`${path}?${q.toString()}`);
+    },
+  );
   return { ...body, ...(await sideload(ctx, ctx.db, page.rows, include)) };
 }
 
@@ -113,7 +125,8 @@ export const userRoutes = [
       if (!user) throw new HavenError('CS_AUTH_REQUIRED');
       const body: Record<string, unknown> = { user: presentUser(user, ctx.url) };
       // The session's CSRF token, as Zendesk's `authenticity_token`, for clients that use the cookie.
-      if (ctx.actor.csrfToken) (body.user as Record<string, unknown>).authenticity_token = ctx.actor.csrfToken;
+      if (ctx.actor.csrfToken)
+        (body.user as Record<string, unknown>).authenticity_token = ctx.actor.csrfToken;
       return respond(200, { ...body, ...(await sideload(ctx, ctx.db, [user], ctx.query.include)) });
     },
   }),
@@ -126,7 +139,13 @@ export const userRoutes = [
     query: listUsersQuery,
     handler: async (ctx) => {
       const roleList = ctx.query['role[]'];
-      const roles = roleList ? (Array.isArray(roleList) ? roleList : [roleList]) : ctx.query.role ? [ctx.query.role] : undefined;
+      const roles = roleList
+        ? Array.isArray(roleList)
+          ? roleList
+          : [roleList]
+        : ctx.query.role
+          ? [ctx.query.role]
+          : undefined;
       const page = await listUsers(ctx.db, { roles, externalId: ctx.query.external_id }, ctx.query);
       return respond(200, await listResponse(ctx, page, '/api/v2/users.json', ctx.query.include));
     },
@@ -159,7 +178,9 @@ export const userRoutes = [
       if (ids.length > 100 || externalIds.length > 100) {
         throw new HavenError('CS_BAD_REQUEST', { description: 'At most 100 ids at once' });
       }
-      const users = ids.length ? await findUsersByIds(ctx.db, ids) : await findUsersByExternalIds(ctx.db, externalIds);
+      const users = ids.length
+        ? await findUsersByIds(ctx.db, ids)
+        : await findUsersByExternalIds(ctx.db, externalIds);
       return respond(200, {
         users: users.map((u) => present(ctx, u)),
         ...(await sideload(ctx, ctx.db, users, ctx.query.include)),
@@ -176,7 +197,10 @@ export const userRoutes = [
     query: includeQuery,
     handler: async (ctx) => {
       const user = await loadVisibleUser(ctx, ctx.params.id);
-      return respond(200, { user: present(ctx, user), ...(await sideload(ctx, ctx.db, [user], ctx.query.include)) });
+      return respond(200, {
+        user: present(ctx, user),
+        ...(await sideload(ctx, ctx.db, [user], ctx.query.include)),
+      });
     },
   }),
   defineRoute({
@@ -239,7 +263,12 @@ export const userRoutes = [
     params: idParams,
     body: setPasswordBody,
     handler: async (ctx) => {
-      await setPassword({ ...commandContext(ctx), actor: ctx.actor }, ctx.params.id, ctx.body.password, undefined);
+      await setPassword(
+        { ...commandContext(ctx), actor: ctx.actor },
+        ctx.params.id,
+        ctx.body.password,
+        undefined,
+      );
       return respond(200, {});
     },
   }),
@@ -253,7 +282,12 @@ export const userRoutes = [
     body: setPasswordBody,
     handler: async (ctx) => {
       if (ctx.params.id !== ctx.actor.userId) throw notFound();
-      await setPassword({ ...commandContext(ctx), actor: ctx.actor }, ctx.params.id, ctx.body.password, ctx.body.previous_password);
+      await setPassword(
+        { ...commandContext(ctx), actor: ctx.actor },
+        ctx.params.id,
+        ctx.body.password,
+        ctx.body.previous_password,
+      );
       return respond(200, {});
     },
   }),
@@ -324,9 +358,18 @@ export const userRoutes = [
     params: idParams,
     handler: async (ctx) => {
       await loadVisibleUser(ctx, ctx.params.id);
-      const rows = await ctx.db.selectFrom('group_memberships').selectAll().where('user_id', '=', ctx.params.id).orderBy('id').execute();
-      return respond(200, { group_memberships: rows.map((m) => presentGroupMembership(m, ctx.url)), next_page: null, previous_page: null, count: rows.length });
+      const rows = await ctx.db
+        .selectFrom('group_memberships')
+        .selectAll()
+        .where('user_id', '=', ctx.params.id)
+        .orderBy('id')
+        .execute();
+      return respond(200, {
+        group_memberships: rows.map((m) => presentGroupMembership(m, ctx.url)),
+        next_page: null,
+        previous_page: null,
+        count: rows.length,
+      });
     },
   }),
 ];
-

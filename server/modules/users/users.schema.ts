@@ -5,7 +5,16 @@ export const USER_ROLES = ['end-user', 'agent', 'admin'] as const;
 
 const email = z.string().trim().max(254).email('is not a valid email address');
 const shortText = (max: number) => z.string().trim().max(max);
-const tags = z.array(z.string().trim().min(1).max(80).regex(/^[^\s,]+$/, 'must be single words')).max(200);
+const tags = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(80)
+      .regex(/^[^\s,]+$/, 'must be single words'),
+  )
+  .max(200);
 
 /** Fields a client may write on a user; anything else in the body is ignored, as Zendesk does. */
 const userFields = {

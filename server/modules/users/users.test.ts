@@ -32,7 +32,12 @@ describe('users API', () => {
   });
 
   it('wrong credentials are 401 with the Zendesk body', async () => {
-    for (const auth of [basic(`${acme.adminEmail}/token`, 'nope'), basic(acme.adminEmail, 'wrong password'), 'Bearer nope', basic(`someone@else.test/token`, acme.token)]) {
+    for (const auth of [
+      basic(`${acme.adminEmail}/token`, 'nope'),
+      basic(acme.adminEmail, 'wrong password'),
+      'Bearer nope',
+      basic(`someone@else.test/token`, acme.token),
+    ]) {
       const res = await api(app, 'GET', '/api/v2/users/me.json', { auth });
       assert.equal(res.status, 401, auth);
       assert.equal(res.body.error, "Couldn't authenticate you");
@@ -41,13 +46,21 @@ describe('users API', () => {
   });
 
   it('Basic email:password works for the admin', async () => {
-    const res = await api(app, 'GET', '/api/v2/users/me.json', { auth: basic(acme.adminEmail, acme.adminPassword), host: 'acme.haven.test' });
+    const res = await api(app, 'GET', '/api/v2/users/me.json', {
+      auth: basic(acme.adminEmail, acme.adminPassword),
+      host: 'acme.haven.test',
+    });
     assert.equal(res.status, 200);
     assert.equal(res.body.user.id, acme.adminId);
   });
 
   it('creates an end-user by default, with 201 and Location', async () => {
-    const res = await createUser(acme, { name: 'Jane Customer', email: 'jane@customer.test', phone: '+1 555 0100', tags: ['VIP', 'vip'] });
+    const res = await createUser(acme, {
+      name: 'Jane Customer',
+      email: 'jane@customer.test',
+      phone: '+1 555 0100',
+      tags: ['VIP', 'vip'],
+    });
     assert.equal(res.status, 201);
     assert.equal(res.body.user.role, 'end-user');
     assert.equal(res.body.user.email, 'jane@customer.test');
@@ -70,7 +83,9 @@ describe('users API', () => {
     const dup = await createUser(acme, { name: 'Jane Again', email: 'JANE@customer.test' });
     assert.equal(dup.status, 422);
     assert.equal(dup.body.details.email[0].error, 'DuplicateValue');
-    const search = await api(app, 'GET', '/api/v2/users/search.json?query=email:jane@customer.test', { auth: acme.auth });
+    const search = await api(app, 'GET', '/api/v2/users/search.json?query=email:jane@customer.test', {
+      auth: acme.auth,
+    });
     assert.equal(search.body.count, 1);
     assert.equal(search.body.users[0].name, 'Jane Customer');
     const badOrg = await createUser(acme, { name: 'Y', organization_id: 999999 });
@@ -84,11 +99,14 @@ describe('users API', () => {
   });
 
   it('lists with role filters and both pagination styles', async () => {
-    for (let i = 0; i < 3; i++) await createUser(acme, { name: `Agent ${i}`, email: `agent${i}@acme.test`, role: 'agent' });
+    for (let i = 0; i < 3; i++)
+      await createUser(acme, { name: `Agent ${i}`, email: `agent${i}@acme.test`, role: 'agent' });
     const agents = await api(app, 'GET', '/api/v2/users.json?role=agent', { auth: acme.auth });
     assert.equal(agents.body.count, 3);
     assert.ok(agents.body.users.every((u: any) => u.role === 'agent'));
-    const staff = await api(app, 'GET', '/api/v2/users.json?role%5B%5D=agent&role%5B%5D=admin', { auth: acme.auth });
+    const staff = await api(app, 'GET', '/api/v2/users.json?role%5B%5D=agent&role%5B%5D=admin', {
+      auth: acme.auth,
+    });
     assert.equal(staff.body.count, 4);
 
     const seen: number[] = [];
@@ -101,7 +119,10 @@ describe('users API', () => {
       if (!next) assert.equal(res.body.meta.has_more, false);
     }
     const all = await api(app, 'GET', '/api/v2/users.json?per_page=100', { auth: acme.auth });
-    assert.deepEqual(seen, all.body.users.map((u: any) => u.id));
+    assert.deepEqual(
+      seen,
+      all.body.users.map((u: any) => u.id),
+    );
     assert.equal(new Set(seen).size, seen.length);
 
     const page1 = await api(app, 'GET', '/api/v2/users.json?per_page=2', { auth: acme.auth });
@@ -115,32 +136,59 @@ describe('users API', () => {
   it('show_many, search and create_or_update', async () => {
     const a = await createUser(acme, { name: 'Ann', email: 'ann@c.test', external_id: 'ext-ann' });
     const b = await createUser(acme, { name: 'Bob', email: 'bob@c.test' });
-    const many = await api(app, 'GET', `/api/v2/users/show_many.json?ids=${a.body.user.id}%2C${b.body.user.id}`, { auth: acme.auth });
-    assert.deepEqual(many.body.users.map((u: any) => u.name), ['Ann', 'Bob']);
+    const many = await api(
+      app,
+      'GET',
+      `/api/v2/users/show_many.json?ids=${a.body.user.id}%2C${b.body.user.id}`,
+      { auth: acme.auth },
+    );
+    assert.deepEqual(
+      many.body.users.map((u: any) => u.name),
+      ['Ann', 'Bob'],
+    );
     const byExt = await api(app, 'GET', '/api/v2/users/search.json?external_id=ext-ann', { auth: acme.auth });
     assert.equal(byExt.body.users[0].id, a.body.user.id);
     const free = await api(app, 'GET', '/api/v2/users/search.json?query=bob', { auth: acme.auth });
-    assert.deepEqual(free.body.users.map((u: any) => u.name), ['Bob']);
-    const unsupported = await api(app, 'GET', '/api/v2/users/search.json?query=shoe_size:9', { auth: acme.auth });
+    assert.deepEqual(
+      free.body.users.map((u: any) => u.name),
+      ['Bob'],
+    );
+    const unsupported = await api(app, 'GET', '/api/v2/users/search.json?query=shoe_size:9', {
+      auth: acme.auth,
+    });
     assert.equal(unsupported.status, 422);
 
-    const updated = await api(app, 'POST', '/api/v2/users/create_or_update.json', { auth: acme.auth, body: { user: { email: 'ann@c.test', name: 'Ann Updated' } } });
+    const updated = await api(app, 'POST', '/api/v2/users/create_or_update.json', {
+      auth: acme.auth,
+      body: { user: { email: 'ann@c.test', name: 'Ann Updated' } },
+    });
     assert.equal(updated.status, 200);
     assert.equal(updated.body.user.id, a.body.user.id);
     assert.equal(updated.body.user.name, 'Ann Updated');
-    const created = await api(app, 'POST', '/api/v2/users/create_or_update.json', { auth: acme.auth, body: { user: { email: 'new@c.test', name: 'New' } } });
+    const created = await api(app, 'POST', '/api/v2/users/create_or_update.json', {
+      auth: acme.auth,
+      body: { user: { email: 'new@c.test', name: 'New' } },
+    });
     assert.equal(created.status, 201);
   });
 
   it('updates, changes email and role, and deletes (soft)', async () => {
     const u = (await createUser(acme, { name: 'Carl', email: 'carl@c.test' })).body.user;
-    const up = await api(app, 'PUT', `/api/v2/users/${u.id}.json`, { auth: acme.auth, body: { user: { name: 'Carl B', email: 'carl.b@c.test', role: 'agent' } } });
+    const up = await api(app, 'PUT', `/api/v2/users/${u.id}.json`, {
+      auth: acme.auth,
+      body: { user: { name: 'Carl B', email: 'carl.b@c.test', role: 'agent' } },
+    });
     assert.equal(up.status, 200);
     assert.equal(up.body.user.email, 'carl.b@c.test');
     assert.equal(up.body.user.role, 'agent');
     const identities = await api(app, 'GET', `/api/v2/users/${u.id}/identities.json`, { auth: acme.auth });
-    assert.deepEqual(identities.body.identities.map((i: any) => [i.value, i.primary]).sort(), [['carl.b@c.test', true], ['carl@c.test', false]]);
-    const audit = await api(app, 'GET', '/api/v2/audit_logs.json?filter%5Baction%5D=user.role_changed', { auth: acme.auth });
+    assert.deepEqual(identities.body.identities.map((i: any) => [i.value, i.primary]).sort(), [
+      ['carl.b@c.test', true],
+      ['carl@c.test', false],
+    ]);
+    const audit = await api(app, 'GET', '/api/v2/audit_logs.json?filter%5Baction%5D=user.role_changed', {
+      auth: acme.auth,
+    });
     assert.ok(audit.body.audit_logs.some((a: any) => a.source_id === u.id));
 
     const del = await api(app, 'DELETE', `/api/v2/users/${u.id}.json`, { auth: acme.auth });
@@ -152,9 +200,15 @@ describe('users API', () => {
   });
 
   it('the last admin cannot be demoted', async () => {
-    const res = await api(app, 'PUT', `/api/v2/users/${other.adminId}.json`, { auth: other.auth, body: { user: { role: 'agent' } } });
+    const res = await api(app, 'PUT', `/api/v2/users/${other.adminId}.json`, {
+      auth: other.auth,
+      body: { user: { role: 'agent' } },
+    });
     assert.equal(res.status, 422);
-    assert.equal((await api(app, 'GET', '/api/v2/users/me.json', { auth: other.auth })).body.user.role, 'admin');
+    assert.equal(
+      (await api(app, 'GET', '/api/v2/users/me.json', { auth: other.auth })).body.user.role,
+      'admin',
+    );
   });
 
   it('agents manage end-users but not staff; end-users see only themselves', async () => {
@@ -165,28 +219,49 @@ describe('users API', () => {
 
     assert.equal((await createUser(acme, { name: 'C1', email: 'c1@end.test' }, agent)).status, 201);
     assert.equal((await createUser(acme, { name: 'A2', role: 'admin' }, agent)).status, 403);
-    assert.equal((await api(app, 'PUT', `/api/v2/users/${acme.adminId}.json`, { auth: agent, body: { user: { name: 'x' } } })).status, 403);
+    assert.equal(
+      (
+        await api(app, 'PUT', `/api/v2/users/${acme.adminId}.json`, {
+          auth: agent,
+          body: { user: { name: 'x' } },
+        })
+      ).status,
+      403,
+    );
     assert.equal((await api(app, 'GET', '/api/v2/audit_logs.json', { auth: agent })).status, 403);
 
     const me = await api(app, 'GET', '/api/v2/users/me.json', { auth: endUser });
     assert.equal(me.body.user.role, 'end-user');
     assert.equal((await api(app, 'GET', '/api/v2/users.json', { auth: endUser })).status, 403);
-    assert.equal((await api(app, 'GET', `/api/v2/users/${acme.adminId}.json`, { auth: endUser })).status, 404);
-    const renamed = await api(app, 'PUT', `/api/v2/users/${me.body.user.id}.json`, { auth: endUser, body: { user: { name: 'Eve Renamed' } } });
+    assert.equal(
+      (await api(app, 'GET', `/api/v2/users/${acme.adminId}.json`, { auth: endUser })).status,
+      404,
+    );
+    const renamed = await api(app, 'PUT', `/api/v2/users/${me.body.user.id}.json`, {
+      auth: endUser,
+      body: { user: { name: 'Eve Renamed' } },
+    });
     assert.equal(renamed.status, 200);
-    const escalate = await api(app, 'PUT', `/api/v2/users/${me.body.user.id}.json`, { auth: endUser, body: { user: { role: 'admin' } } });
+    const escalate = await api(app, 'PUT', `/api/v2/users/${me.body.user.id}.json`, {
+      auth: endUser,
+      body: { user: { role: 'admin' } },
+    });
     assert.equal(escalate.status, 403);
   });
 
   it("another account's users are 404, and lists never show them", async () => {
-    const mine = (await createUser(acme, { name: 'Private Person', email: 'private@acme-only.test' })).body.user;
+    const mine = (await createUser(acme, { name: 'Private Person', email: 'private@acme-only.test' })).body
+      .user;
     for (const [method, path] of [
       ['GET', `/api/v2/users/${mine.id}.json`],
       ['PUT', `/api/v2/users/${mine.id}.json`],
       ['DELETE', `/api/v2/users/${mine.id}.json`],
       ['GET', `/api/v2/users/${mine.id}/identities.json`],
     ] as const) {
-      const res = await api(app, method, path, { auth: other.auth, body: method === 'PUT' ? { user: { name: 'hijack' } } : undefined });
+      const res = await api(app, method, path, {
+        auth: other.auth,
+        body: method === 'PUT' ? { user: { name: 'hijack' } } : undefined,
+      });
       assert.equal(res.status, 404, `${method} ${path}`);
       assert.equal(res.body.error, 'RecordNotFound');
     }
@@ -200,18 +275,47 @@ describe('users API', () => {
 
   it('passwords: admins set them, users change their own with the previous one', async () => {
     const agent = (await createUser(acme, { name: 'Pat', email: 'pat@acme.test', role: 'agent' })).body.user;
-    const set = await api(app, 'POST', `/api/v2/users/${agent.id}/password.json`, { auth: acme.auth, body: { password: 'first password 123' } });
+    const set = await api(app, 'POST', `/api/v2/users/${agent.id}/password.json`, {
+      auth: acme.auth,
+      body: { password: 'first password 123' },
+    });
     assert.equal(set.status, 200);
     const patAuth = basic('pat@acme.test', 'first password 123');
-    assert.equal((await api(app, 'GET', '/api/v2/users/me.json', { auth: patAuth, host: 'acme.haven.test' })).status, 200);
-    const wrong = await api(app, 'PUT', `/api/v2/users/${agent.id}/password.json`, { auth: patAuth, host: 'acme.haven.test', body: { password: 'second password 123', previous_password: 'nope' } });
+    assert.equal(
+      (await api(app, 'GET', '/api/v2/users/me.json', { auth: patAuth, host: 'acme.haven.test' })).status,
+      200,
+    );
+    const wrong = await api(app, 'PUT', `/api/v2/users/${agent.id}/password.json`, {
+      auth: patAuth,
+      host: 'acme.haven.test',
+      body: { password: 'second password 123', previous_password: 'nope' },
+    });
     assert.equal(wrong.status, 422);
-    const short = await api(app, 'PUT', `/api/v2/users/${agent.id}/password.json`, { auth: patAuth, host: 'acme.haven.test', body: { password: 'short', previous_password: 'first password 123' } });
+    const short = await api(app, 'PUT', `/api/v2/users/${agent.id}/password.json`, {
+      auth: patAuth,
+      host: 'acme.haven.test',
+      body: { password: 'short', previous_password: 'first password 123' },
+    });
     assert.equal(short.status, 422);
-    const ok = await api(app, 'PUT', `/api/v2/users/${agent.id}/password.json`, { auth: patAuth, host: 'acme.haven.test', body: { password: 'second password 123', previous_password: 'first password 123' } });
+    const ok = await api(app, 'PUT', `/api/v2/users/${agent.id}/password.json`, {
+      auth: patAuth,
+      host: 'acme.haven.test',
+      body: { password: 'second password 123', previous_password: 'first password 123' },
+    });
     assert.equal(ok.status, 200);
-    assert.equal((await api(app, 'GET', '/api/v2/users/me.json', { auth: basic('pat@acme.test', 'second password 123'), host: 'acme.haven.test' })).status, 200);
-    assert.equal((await api(app, 'GET', '/api/v2/users/me.json', { auth: patAuth, host: 'acme.haven.test' })).status, 401);
+    assert.equal(
+      (
+        await api(app, 'GET', '/api/v2/users/me.json', {
+          auth: basic('pat@acme.test', 'second password 123'),
+          host: 'acme.haven.test',
+        })
+      ).status,
+      200,
+    );
+    assert.equal(
+      (await api(app, 'GET', '/api/v2/users/me.json', { auth: patAuth, host: 'acme.haven.test' })).status,
+      401,
+    );
   });
 
   it('appends user events to the outbox in the same transaction', async () => {
@@ -228,7 +332,47 @@ describe('users API', () => {
   });
 
   it('side-loads identities', async () => {
-    const res = await api(app, 'GET', `/api/v2/users/${acme.adminId}.json?include=identities`, { auth: acme.auth });
+    const res = await api(app, 'GET', `/api/v2/users/${acme.adminId}.json?include=identities`, {
+      auth: acme.auth,
+    });
     assert.equal(res.body.identities[0].value, acme.adminEmail);
+  });
+});
+
+describe('default group', () => {
+  it('must be one of the agent’s groups, and moves the default membership', async () => {
+    const agent = (await createUser(acme, { name: 'Grouped', email: 'grouped@acme.test', role: 'agent' }))
+      .body.user;
+    const g1 = (
+      await api(app, 'POST', '/api/v2/groups.json', { auth: acme.auth, body: { group: { name: 'Tier 1' } } })
+    ).body.group;
+    const g2 = (
+      await api(app, 'POST', '/api/v2/groups.json', { auth: acme.auth, body: { group: { name: 'Tier 2' } } })
+    ).body.group;
+    const notMember = await api(app, 'PUT', `/api/v2/users/${agent.id}.json`, {
+      auth: acme.auth,
+      body: { user: { default_group_id: g2.id } },
+    });
+    assert.equal(notMember.status, 422);
+    for (const g of [g1, g2]) {
+      const m = await api(app, 'POST', '/api/v2/group_memberships.json', {
+        auth: acme.auth,
+        body: { group_membership: { user_id: agent.id, group_id: g.id } },
+      });
+      assert.equal(m.status, 201);
+    }
+    const moved = await api(app, 'PUT', `/api/v2/users/${agent.id}.json`, {
+      auth: acme.auth,
+      body: { user: { default_group_id: g2.id } },
+    });
+    assert.equal(moved.status, 200);
+    assert.equal(moved.body.user.default_group_id, g2.id);
+    const memberships = await api(app, 'GET', `/api/v2/users/${agent.id}/group_memberships.json`, {
+      auth: acme.auth,
+    });
+    const defaults = memberships.body.group_memberships
+      .filter((m: any) => m.default)
+      .map((m: any) => m.group_id);
+    assert.deepEqual(defaults, [g2.id]);
   });
 });

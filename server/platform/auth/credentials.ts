@@ -9,7 +9,10 @@ export type Credentials =
 
 export const SESSION_COOKIE = 'haven_session';
 
-export function parseCredentials(authorization: string | undefined, sessionCookie: string | undefined): Credentials {
+export function parseCredentials(
+  authorization: string | undefined,
+  sessionCookie: string | undefined,
+): Credentials {
   if (authorization) {
     const [scheme, ...rest] = authorization.trim().split(/\s+/);
     const value = rest.join(' ');
@@ -20,7 +23,8 @@ export function parseCredentials(authorization: string | undefined, sessionCooki
       const user = decoded.slice(0, colon);
       const secret = decoded.slice(colon + 1);
       if (!secret) return { kind: 'malformed' };
-      if (user.toLowerCase().endsWith('/token')) return { kind: 'api_token', email: user.slice(0, -6), token: secret };
+      if (user.toLowerCase().endsWith('/token'))
+        return { kind: 'api_token', email: user.slice(0, -6), token: secret };
       return { kind: 'password', email: user, password: secret };
     }
     if (/^bearer$/i.test(scheme!) && value) return { kind: 'oauth', token: value };

@@ -6,15 +6,15 @@ import {
   type InsertResult,
   type Kysely,
   type SelectQueryBuilder,
+  sql,
   type Transaction,
   type UpdateQueryBuilder,
   type UpdateResult,
-  sql,
 } from 'kysely';
 import type { Database, TenantTable } from './schema.ts';
 
-export { sql };
 export type { Database, TenantTable };
+export { sql };
 
 type Executor = Kysely<Database> | Transaction<Database>;
 type TenantInsert<T extends TenantTable> = Omit<Insertable<Database[T]>, 'account_id'>;
@@ -30,7 +30,7 @@ export class TenantDb {
     private readonly executor: Executor,
   ) {}
 
-  selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, {}> {
+  selectFrom<T extends TenantTable>(table: T): SelectQueryBuilder<Database, T, Record<never, never>> {
     return (this.executor.selectFrom(table) as any).where(`${table}.account_id`, '=', this.accountId);
   }
 
@@ -38,7 +38,10 @@ export class TenantDb {
     table: T,
     values: TenantInsert<T> | TenantInsert<T>[],
   ): InsertQueryBuilder<Database, T, InsertResult> {
-    const rows = (Array.isArray(values) ? values : [values]).map((v) => ({ ...v, account_id: this.accountId }));
+    const rows = (Array.isArray(values) ? values : [values]).map((v) => ({
+      ...v,
+      account_id: this.accountId,
+    }));
     return (this.executor.insertInto(table) as any).values(rows);
   }
 
@@ -53,7 +56,9 @@ export class TenantDb {
   /** Runs `fn` in a transaction; nested calls join the outer one. */
   async transaction<R>(fn: (tx: TenantDb) => Promise<R>): Promise<R> {
     if (this.executor.isTransaction) return fn(this);
-    return (this.executor as Kysely<Database>).transaction().execute((trx) => fn(new TenantDb(this.accountId, trx)));
+    return (this.executor as Kysely<Database>)
+      .transaction()
+      .execute((trx) => fn(new TenantDb(this.accountId, trx)));
   }
 
   /** For `sql` fragments that must run on this handle's connection (inside its transaction). */

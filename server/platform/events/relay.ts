@@ -89,7 +89,9 @@ export class OutboxRelay {
         payload: Record<string, unknown>;
         created_at: Date;
       }>`select id, account_id, type, subject_type, subject_id, actor_id, payload, created_at
-          from events where dispatched_at is null order by id limit ${BATCH} for update skip locked`.execute(trx);
+          from events where dispatched_at is null order by id limit ${BATCH} for update skip locked`.execute(
+        trx,
+      );
       if (rows.rows.length === 0) return [];
       const executor = {
         executeSql: (text: string, values: unknown[]) => trx.executeQuery(CompiledQuery.raw(text, values)),

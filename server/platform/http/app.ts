@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { ZodType } from 'zod';
 import { csrfMatches } from '../auth/authenticate.ts';
 import { parseCredentials, SESSION_COOKIE } from '../auth/credentials.ts';
@@ -11,8 +16,8 @@ import type { Services } from '../services.ts';
 import type { RequestState } from './context.ts';
 import type { AuthMode, HandlerContext, Responded, RouteSpec } from './define-route.ts';
 import { HavenError } from './errors.ts';
-import { zodDetails } from './zod-details.ts';
 import { renderErrorPage } from './pages.ts';
+import { zodDetails } from './zod-details.ts';
 
 const ROLE_RANK = { 'end-user': 1, agent: 2, admin: 3 } as const;
 const REQUIRED_RANK: Record<AuthMode, number> = { public: 0, end_user: 1, agent: 2, admin: 3 };
@@ -28,7 +33,8 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
     trustProxy: config.trustProxy,
     genReqId: () => randomUUID(),
     // Every route also answers with a `.json` suffix, as Zendesk clients send it.
-    rewriteUrl: (req) => (req.url ?? '/').replace(/\.json(?=$|\?)/, ''),
+    // Only the path's suffix: a query value ending in `.json` (`external_id=x.json`) is left alone.
+    rewriteUrl: (req) => (req.url ?? '/').replace(/^([^?]*)\.json(?=$|\?)/, '$1'),
     routerOptions: { ignoreTrailingSlash: true },
   });
 
@@ -72,7 +78,10 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
   app.setNotFoundHandler((req, reply) => {
     const error = new HavenError('CS_ROUTE_NOT_FOUND');
     if (req.url.startsWith('/api/')) return reply.code(404).send(error.body());
-    return reply.code(404).type('text/html').send(renderErrorPage('Page not found', 'There is nothing at this address.'));
+    return reply
+      .code(404)
+      .type('text/html')
+      .send(renderErrorPage('Page not found', 'There is nothing at this address.'));
   });
 
   const apiLimiter =
@@ -96,7 +105,8 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
     if (seen.has(key)) throw new Error(`Route ${key} is defined twice`);
     seen.add(key);
     const preHandler = [authenticateHook(services, spec)];
-    if (apiLimiter && spec.auth !== 'public' && spec.url.startsWith('/api/')) preHandler.push(apiLimiter as any);
+    if (apiLimiter && spec.auth !== 'public' && spec.url.startsWith('/api/'))
+      preHandler.push(apiLimiter as any);
     app.route({
       method: spec.method,
       url: spec.url,
@@ -130,7 +140,10 @@ function authenticateHook(services: Services, spec: RouteSpec) {
     }
     const actor = state.actor;
     if (spec.auth === 'public') return;
-    if (!actor) throw new HavenError('CS_AUTH_REQUIRED', { headers: { 'WWW-Authenticate': 'Basic realm="Web Password"' } });
+    if (!actor)
+      throw new HavenError('CS_AUTH_REQUIRED', {
+        headers: { 'WWW-Authenticate': 'Basic realm="Web Password"' },
+      });
     if (ROLE_RANK[actor.role] < REQUIRED_RANK[spec.auth]) throw new HavenError('CS_FORBIDDEN');
     if (UNSAFE.has(req.method)) {
       if (actor.scopes && !actor.scopes.includes('write')) {
@@ -199,7 +212,8 @@ function parse(schema: ZodType | undefined, value: unknown, where: 'params' | 'q
   if (parsed.success) return parsed.data;
   const details = zodDetails(parsed.error);
   if (where === 'params') throw new HavenError('CS_NOT_FOUND');
-  if (where === 'query') throw new HavenError('CS_BAD_REQUEST', { description: 'Invalid query parameters', details });
+  if (where === 'query')
+    throw new HavenError('CS_BAD_REQUEST', { description: 'Invalid query parameters', details });
   throw new HavenError('CS_INVALID', { details });
 }
 
@@ -219,16 +233,27 @@ function sendError(services: Services, err: unknown, req: FastifyRequest, reply:
 function toHavenError(err: unknown): HavenError {
   if (err instanceof HavenError) return err;
   const e = err as { statusCode?: number; code?: string };
-  if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new HavenError('CS_BODY_TOO_LARGE');
+  if (e.statusCode === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new HavenError('CS_BODY_TOO_LARGE');
   if (e.statusCode === 415) return new HavenError('CS_UNSUPPORTED_MEDIA_TYPE');
   if (e.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH') return new HavenError('CS_BAD_REQUEST');
   if (e.statusCode === 400) return new HavenError('CS_BAD_REQUEST');
   if (e.statusCode === 404) return new HavenError('CS_ROUTE_NOT_FOUND');
+  // Text PostgreSQL cannot store (a NUL character in a JSON string or query value) is the client's error.
+  if (e.code === '22021' || e.code === '22P05') {
+    return new HavenError('CS_BAD_REQUEST', {
+      description: 'The request contains characters that cannot be stored',
+    });
+  }
   if (e.code === '23505') {
-    return new HavenError('CS_INVALID', { details: { base: [{ description: 'has already been taken', error: 'DuplicateValue' }] } });
+    return new HavenError('CS_INVALID', {
+      details: { base: [{ description: 'has already been taken', error: 'DuplicateValue' }] },
+    });
   }
   if (e.code === '23503') {
-    return new HavenError('CS_INVALID', { details: { base: [{ description: 'refers to a record that does not exist', error: 'InvalidValue' }] } });
+    return new HavenError('CS_INVALID', {
+      details: { base: [{ description: 'refers to a record that does not exist', error: 'InvalidValue' }] },
+    });
   }
   return new HavenError('CS_INTERNAL');
 }

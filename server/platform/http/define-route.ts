@@ -54,7 +54,9 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   handler(ctx: HandlerContext<P, Q, B>): Promise<Responded | undefined>;
 }
 
-export function defineRoute<P = unknown, Q = unknown, B = unknown>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+export function defineRoute<P = unknown, Q = unknown, B = unknown>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec<P, Q, B> {
   return spec;
 }
 

@@ -4,14 +4,22 @@
  */
 export const ERRORS = {
   CS_AUTH_REQUIRED: { status: 401, error: "Couldn't authenticate you" },
-  CS_CSRF_INVALID: { status: 403, error: 'InvalidAuthenticityToken', description: 'The CSRF token is missing or wrong' },
+  CS_CSRF_INVALID: {
+    status: 403,
+    error: 'InvalidAuthenticityToken',
+    description: 'The CSRF token is missing or wrong',
+  },
   CS_FORBIDDEN: {
     status: 403,
     error: 'Forbidden',
     description: 'You do not have access to this page. Please contact the account owner of this help desk.',
   },
   CS_NOT_FOUND: { status: 404, error: 'RecordNotFound', description: 'Not found' },
-  CS_ACCOUNT_NOT_FOUND: { status: 404, error: 'RecordNotFound', description: 'No Haven account lives at this address' },
+  CS_ACCOUNT_NOT_FOUND: {
+    status: 404,
+    error: 'RecordNotFound',
+    description: 'No Haven account lives at this address',
+  },
   CS_ROUTE_NOT_FOUND: { status: 404, error: 'InvalidEndpoint', description: 'Not found' },
   CS_METHOD_NOT_ALLOWED: { status: 405, error: 'MethodNotAllowed', description: 'Method not allowed' },
   CS_CONFLICT: { status: 409, error: 'Conflict', description: 'The record changed since you last read it' },
@@ -20,9 +28,14 @@ export const ERRORS = {
   CS_PAGINATION_LIMIT: {
     status: 400,
     error: 'InvalidPaginationParameter',
-    description: 'Offset pagination is limited to the first 10,000 records; use cursor pagination (page[size])',
+    description:
+      'Offset pagination is limited to the first 10,000 records; use cursor pagination (page[size])',
   },
-  CS_UNSUPPORTED_MEDIA_TYPE: { status: 415, error: 'UnsupportedMediaType', description: 'Send application/json' },
+  CS_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    error: 'UnsupportedMediaType',
+    description: 'Send application/json',
+  },
   CS_BODY_TOO_LARGE: { status: 413, error: 'RequestTooLarge', description: 'The request body is too large' },
   CS_INVALID: { status: 422, error: 'RecordInvalid', description: 'Record validation errors' },
   CS_RATE_LIMITED: { status: 429, error: 'TooManyRequests', description: 'Rate limit exceeded' },

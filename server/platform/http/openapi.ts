@@ -27,7 +27,12 @@ export function buildOpenApi(routes: RouteSpec[], version: string) {
       if (!schema) continue;
       const js = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
       for (const [name, s] of Object.entries(js.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (js.required ?? []).includes(name),
+          schema: s,
+        });
       }
     }
     paths[path] ??= {};
@@ -38,12 +43,17 @@ export function buildOpenApi(routes: RouteSpec[], version: string) {
       description: `Who may call it: ${AUTH_TEXT[r.auth]}. The path also answers with a \`.json\` suffix.`,
       security: r.auth === 'public' ? [] : [{ basic: [] }, { bearer: [] }, { session: [] }],
       parameters,
-      ...(r.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } } : {}),
+      ...(r.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(r.body) } } } }
+        : {}),
       responses: {
         ...Object.fromEntries(
           Object.entries(r.responses ?? { 200: { description: 'OK' } }).map(([code, res]) => [
             code,
-            { description: res.description, ...(res.schema ? { content: { 'application/json': { schema: jsonSchema(res.schema) } } } : {}) },
+            {
+              description: res.description,
+              ...(res.schema ? { content: { 'application/json': { schema: jsonSchema(res.schema) } } } : {}),
+            },
           ]),
         ),
         ...(r.auth === 'public' ? {} : { 401: { $ref: '#/components/responses/Unauthorized' } }),
@@ -64,11 +74,18 @@ export function buildOpenApi(routes: RouteSpec[], version: string) {
       securitySchemes: {
         basic: { type: 'http', scheme: 'basic', description: '`email/token:API_TOKEN` or `email:password`' },
         bearer: { type: 'http', scheme: 'bearer' },
-        session: { type: 'apiKey', in: 'cookie', name: 'haven_session', description: 'Unsafe methods also need X-CSRF-Token' },
+        session: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'haven_session',
+          description: 'Unsafe methods also need X-CSRF-Token',
+        },
       },
       responses: {
-        Unauthorized: { description: "`{\"error\":\"Couldn't authenticate you\"}`" },
-        Invalid: { description: '`{"error":"RecordInvalid","description":…,"details":{field:[{description,error}]}}`' },
+        Unauthorized: { description: '`{"error":"Couldn\'t authenticate you"}`' },
+        Invalid: {
+          description: '`{"error":"RecordInvalid","description":…,"details":{field:[{description,error}]}}`',
+        },
       },
     },
     paths,
@@ -82,7 +99,10 @@ export function renderApiReference(doc: ReturnType<typeof buildOpenApi>): string
     for (const [method, op] of Object.entries(methods) as [string, any][]) {
       const tag = op.tags[0] ?? 'Other';
       const params = (op.parameters as any[])
-        .map((p) => `<li><code>${escapeHtml(p.name)}</code> <small>(${p.in}${p.required ? ', required' : ''})</small></li>`)
+        .map(
+          (p) =>
+            `<li><code>${escapeHtml(p.name)}</code> <small>(${p.in}${p.required ? ', required' : ''})</small></li>`,
+        )
         .join('');
       const body = op.requestBody
         ? `<details><summary>Request body</summary><pre>${escapeHtml(JSON.stringify(op.requestBody.content['application/json'].schema, null, 2))}</pre></details>`
@@ -92,7 +112,9 @@ export function renderApiReference(doc: ReturnType<typeof buildOpenApi>): string
       byTag.set(tag, [...(byTag.get(tag) ?? []), html]);
     }
   }
-  const toc = [...byTag.keys()].map((t) => `<li><a href="#tag-${escapeHtml(t)}">${escapeHtml(t)}</a></li>`).join('');
+  const toc = [...byTag.keys()]
+    .map((t) => `<li><a href="#tag-${escapeHtml(t)}">${escapeHtml(t)}</a></li>`)
+    .join('');
   const sections = [...byTag.entries()]
     .map(([t, ops]) => `<h2 id="tag-${escapeHtml(t)}">${escapeHtml(t)}</h2>${ops.join('')}`)
     .join('');

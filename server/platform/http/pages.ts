@@ -11,7 +11,8 @@ export function escapeHtml(value: unknown): string {
 /** Pages carry no scripts, so the policy allows none. */
 export const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'same-origin',
@@ -41,7 +42,10 @@ export function renderPage(title: string, body: string, options: { wide?: boolea
 }
 
 export function renderErrorPage(title: string, message: string): string {
-  return renderPage(title, `<h1>${escapeHtml(title)}</h1><p class="lead">${escapeHtml(message)}</p><p><a href="/">Back to Haven</a></p>`);
+  return renderPage(
+    title,
+    `<h1>${escapeHtml(title)}</h1><p class="lead">${escapeHtml(message)}</p><p><a href="/">Back to Haven</a></p>`,
+  );
 }
 
 /** A labelled input with its error (if any) tied to it for screen readers. */
@@ -56,7 +60,9 @@ export function field(options: {
   required?: boolean;
 }): string {
   const id = `f-${options.name}`;
-  const described = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : ''].filter(Boolean).join(' ');
+  const described = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : '']
+    .filter(Boolean)
+    .join(' ');
   return `<label for="${id}">${escapeHtml(options.label)}</label>
 <input id="${id}" name="${escapeHtml(options.name)}" type="${options.type ?? 'text'}"${options.value ? ` value="${escapeHtml(options.value)}"` : ''}${options.autocomplete ? ` autocomplete="${options.autocomplete}"` : ''}${options.required === false ? '' : ' required'}${described ? ` aria-describedby="${described}"` : ''}${options.error ? ' aria-invalid="true"' : ''}>
 ${options.hint ? `<p class="hint" id="${id}-hint">${escapeHtml(options.hint)}</p>` : ''}${options.error ? `<p class="field-error" id="${id}-error">${escapeHtml(options.error)}</p>` : ''}`;

@@ -15,7 +15,14 @@ export type PaginationQuery = z.infer<typeof paginationQuery>;
 
 export type Page<T> =
   | { style: 'offset'; rows: T[]; count: number; page: number; perPage: number }
-  | { style: 'cursor'; rows: T[]; hasMore: boolean; afterCursor: string | null; beforeCursor: string | null; size: number };
+  | {
+      style: 'cursor';
+      rows: T[];
+      hasMore: boolean;
+      afterCursor: string | null;
+      beforeCursor: string | null;
+      size: number;
+    };
 
 const OFFSET_LIMIT = 10_000;
 
@@ -107,8 +114,10 @@ export function listEnvelope<T, R>(
     const last = Math.max(1, Math.ceil(page.count / page.perPage));
     return {
       [key]: items,
-      next_page: page.page < last ? pageUrl({ page: String(page.page + 1), per_page: String(page.perPage) }) : null,
-      previous_page: page.page > 1 ? pageUrl({ page: String(page.page - 1), per_page: String(page.perPage) }) : null,
+      next_page:
+        page.page < last ? pageUrl({ page: String(page.page + 1), per_page: String(page.perPage) }) : null,
+      previous_page:
+        page.page > 1 ? pageUrl({ page: String(page.page - 1), per_page: String(page.perPage) }) : null,
       count: page.count,
     };
   }
@@ -116,7 +125,9 @@ export function listEnvelope<T, R>(
     [key]: items,
     meta: { has_more: page.hasMore, after_cursor: page.afterCursor, before_cursor: page.beforeCursor },
     links: {
-      prev: page.beforeCursor ? pageUrl({ 'page[before]': page.beforeCursor, 'page[size]': String(page.size) }) : null,
+      prev: page.beforeCursor
+        ? pageUrl({ 'page[before]': page.beforeCursor, 'page[size]': String(page.size) })
+        : null,
       next:
         page.hasMore && page.afterCursor
           ? pageUrl({ 'page[after]': page.afterCursor, 'page[size]': String(page.size) })

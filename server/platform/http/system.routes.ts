@@ -1,5 +1,5 @@
 import { migrationsApplied } from '../db/migrate.ts';
-import { defineRoute, respond, type RouteSpec } from './define-route.ts';
+import { defineRoute, type RouteSpec, respond } from './define-route.ts';
 import { HavenError } from './errors.ts';
 import { buildOpenApi, renderApiReference } from './openapi.ts';
 import { PAGE_HEADERS } from './pages.ts';

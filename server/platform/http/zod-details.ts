@@ -9,7 +9,11 @@ export function zodDetails(error: ZodError): ErrorDetails {
     const field = path.length ? path.join('.') : 'base';
     const blank = issue.code === 'invalid_type' && issue.input === undefined;
     const message = blank ? 'cannot be blank' : issue.message;
-    (details[field] ??= []).push({ description: `${field}: ${message}`, error: blank ? 'BlankValue' : 'InvalidValue' });
+    details[field] ??= [];
+    details[field].push({
+      description: `${field}: ${message}`,
+      error: blank ? 'BlankValue' : 'InvalidValue',
+    });
   }
   return details;
 }

@@ -1,5 +1,5 @@
-import PgBoss from 'pg-boss';
 import type pg from 'pg';
+import PgBoss from 'pg-boss';
 import type { Logger } from '../logging/logger.ts';
 
 export interface JobSpec<T extends object = Record<string, unknown>> {
@@ -61,7 +61,11 @@ export class Jobs {
   }
 
   /** Enqueues a job; pass `db` to enqueue inside an open transaction. */
-  async send(name: string, data: object, options: { singletonKey?: string; db?: Executor } = {}): Promise<string | null> {
+  async send(
+    name: string,
+    data: object,
+    options: { singletonKey?: string; db?: Executor } = {},
+  ): Promise<string | null> {
     return this.boss.send(name, data, options as PgBoss.SendOptions);
   }
 

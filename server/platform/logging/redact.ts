@@ -24,8 +24,9 @@ function expandIpv6(addr: string): string[] {
 
 const EMAIL = /[A-Z0-9._%+'-]+@[A-Z0-9.-]+\.[A-Z]{2,}/gi;
 const ENCODED_EMAIL = /[A-Z0-9._%+'-]+%40[A-Z0-9.-]+\.[A-Z]{2,}/gi;
-// Phone-like: optional +, then 7+ digits possibly separated by spaces, dots, dashes or parentheses.
-const PHONE = /\+?\(?\d[\d\s().-]{6,}\d/g;
+// Phone-like: optional +, then 7+ digits possibly separated by spaces, dots, dashes or parentheses. Not inside a
+// longer token (request ids are UUIDs, whose digit runs would otherwise read as phones) and not a dotted-quad IP.
+const PHONE = /(?<![\w-])(?!\d{1,3}(?:\.\d{1,3}){3}(?![\d.]))\+?\(?\d[\d\s().-]{6,}\d(?![\w-])/g;
 const CREDENTIAL = /\b(Bearer|Basic|token[:=])\s*[A-Za-z0-9+/=._~-]{6,}/gi;
 const IPV4 = /\b(\d{1,3}\.\d{1,3}\.\d{1,3})\.\d{1,3}\b/g;
 
@@ -52,7 +53,11 @@ export function scrubValue(value: unknown, key = '', depth = 0): unknown {
   if (typeof value !== 'object') return value;
   if (depth > 6) return '[truncated]';
   if (value instanceof Error) {
-    return { type: value.name, message: scrubText(value.message), stack: value.stack ? scrubText(value.stack) : undefined };
+    return {
+      type: value.name,
+      message: scrubText(value.message),
+      stack: value.stack ? scrubText(value.stack) : undefined,
+    };
   }
   if (Array.isArray(value)) return value.map((v) => scrubValue(v, key, depth + 1));
   const out: Record<string, unknown> = {};

@@ -49,7 +49,11 @@ export function defineTable<Row>(
   table: string,
   spec: { scope?: TableSpec['scope']; columns: { [K in keyof Row]-?: ColumnSpec } },
 ): TableSpec {
-  const entry: TableSpec = { table, scope: spec.scope ?? 'tenant', columns: spec.columns as Record<string, ColumnSpec> };
+  const entry: TableSpec = {
+    table,
+    scope: spec.scope ?? 'tenant',
+    columns: spec.columns as Record<string, ColumnSpec>,
+  };
   if (tables.has(table)) throw new Error(`Table ${table} is declared twice in the personal-data registry`);
   tables.set(table, entry);
   return entry;

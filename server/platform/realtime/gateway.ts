@@ -8,7 +8,10 @@ import type { Actor } from '../auth/authenticate.ts';
 import type { DispatchedEvent } from '../events/outbox.ts';
 import type { Logger } from '../logging/logger.ts';
 
-export type SocketAuthenticator = (headers: Record<string, string | string[] | undefined>, token?: string) => Promise<Actor>;
+export type SocketAuthenticator = (
+  headers: Record<string, string | string[] | undefined>,
+  token?: string,
+) => Promise<Actor>;
 
 /** Room names: one per account's agents and one per user. */
 export const rooms = {
@@ -24,6 +27,7 @@ export const rooms = {
 export class RealtimeGateway {
   readonly io: Server;
   private readonly closers: (() => Promise<void>)[] = [];
+  private attached = false;
 
   constructor(private readonly logger: Logger) {
     this.io = new Server({ serveClient: false, cors: { origin: false } });
@@ -42,13 +46,16 @@ export class RealtimeGateway {
     } else if (options.databaseUrl) {
       const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
       pool.on('error', (err) => this.logger.warn({ err }, 'realtime adapter connection error'));
-      this.io.adapter(createPostgresAdapter(pool, { tableName: 'socket_io_attachments', cleanupInterval: 30_000 }));
+      this.io.adapter(
+        createPostgresAdapter(pool, { tableName: 'socket_io_attachments', cleanupInterval: 30_000 }),
+      );
       this.closers.push(() => pool.end());
     }
   }
 
   attach(server: HttpServer, authenticate: SocketAuthenticator): void {
     this.io.attach(server, { path: '/socket.io', transports: ['websocket', 'polling'] });
+    this.attached = true;
     this.io.use(async (socket, next) => {
       try {
         const auth = socket.handshake.auth as { authorization?: string };
@@ -82,7 +89,9 @@ export class RealtimeGateway {
 
   async close(): Promise<void> {
     this.io.disconnectSockets(true);
-    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    // io.close() also closes the engine, which exists only once attached (web role); a worker has only the adapter.
+    if (this.attached) await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    else await this.io.of('/').adapter.close();
     for (const close of this.closers) await close().catch(() => {});
   }
 }

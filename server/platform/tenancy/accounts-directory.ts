@@ -27,7 +27,13 @@ export class AccountsDirectory {
 
   classifyHost(hostHeader: string | undefined): HostTarget {
     const host = stripPort((hostHeader ?? '').toLowerCase());
-    if (!host || host === 'localhost' || host === this.baseDomain || host === this.baseUrlHost || isIpLiteral(host)) {
+    if (
+      !host ||
+      host === 'localhost' ||
+      host === this.baseDomain ||
+      host === this.baseUrlHost ||
+      isIpLiteral(host)
+    ) {
       return { kind: 'install' };
     }
     const suffix = `.${this.baseDomain}`;
@@ -89,7 +95,10 @@ export class AccountsDirectory {
     this.cache.clear();
   }
 
-  private async cached<T extends Account | null | Account[]>(key: string, load: () => Promise<T>): Promise<T> {
+  private async cached<T extends Account | null | Account[]>(
+    key: string,
+    load: () => Promise<T>,
+  ): Promise<T> {
     const hit = this.cache.get(key);
     if (hit && Date.now() - hit.at < CACHE_MS) return hit.value as T;
     const value = await load();

@@ -74,7 +74,9 @@ describe(`durability (${mode})`, { timeout: 240_000 }, () => {
     const writer = async () => {
       while (!stop) {
         const email = `crash-${n++}@example.com`;
-        const res = await createUserVia(first.baseUrl, account.auth, { name: `Crash ${n}`, email }).catch(() => null);
+        const res = await createUserVia(first.baseUrl, account.auth, { name: `Crash ${n}`, email }).catch(
+          () => null,
+        );
         if (res?.status === 201) acknowledged.set(res.body.user.id, email);
         else if (res) assert.fail(`unexpected ${res.status} before the kill: ${JSON.stringify(res.body)}`);
         else return; // the connection died: the process is gone
@@ -89,7 +91,8 @@ describe(`durability (${mode})`, { timeout: 240_000 }, () => {
     const snapshot = new Map(acknowledged);
 
     // The embedded lock file still names the dead process; the restart must take it over.
-    if (dataDir) assert.ok(fs.existsSync(path.join(dataDir, 'haven.lock')), 'a kill -9 leaves the lock file behind');
+    if (dataDir)
+      assert.ok(fs.existsSync(path.join(dataDir, 'haven.lock')), 'a kill -9 leaves the lock file behind');
     const second = await start();
     await assertUsersExist(second.baseUrl, snapshot);
     const stopped = await second.stop('SIGTERM');
@@ -120,46 +123,54 @@ describe(`durability (${mode})`, { timeout: 240_000 }, () => {
       assert.ok(fs.existsSync(path.join(dataDir, 'haven.lock')));
     }
 
-    // A slow stream of writes, one at a time, running through the shutdown.
+    // A slow stream of writes, one at a time, running through the shutdown (bounded, and stopped on failure).
     const acknowledged = new Map<number, string>();
     let streaming = true;
     let s = 0;
     const stream = (async () => {
-      while (streaming) {
+      while (streaming && s < 2_000) {
         const email = `stream-${s++}@example.com`;
-        const res = await createUserVia(proc.baseUrl, account.auth, { name: 'Stream', email }).catch(() => null);
+        const res = await createUserVia(proc.baseUrl, account.auth, { name: 'Stream', email }).catch(
+          () => null,
+        );
         if (res?.status === 201) acknowledged.set(res.body.user.id, email);
         await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    await waitFor('the stream to get going', () => acknowledged.size >= 3);
+    try {
+      await waitFor('the stream to get going', () => acknowledged.size >= 3);
 
-    // Requests whose bodies are still arriving when SIGTERM lands: in flight by any definition.
-    const slow = [0, 1, 2].map((i) => slowCreateUser(proc.port!, account.auth, `inflight-${i}@example.com`));
-    await Promise.all(slow.map((r) => r.headersSent));
-    await new Promise((r) => setTimeout(r, 300)); // let the server accept them; not an assertion
-    process.kill(proc.pid, 'SIGTERM');
-    // Once new connections are refused the server is shutting down; only then finish the bodies.
-    await waitFor(
-      'the listener to close',
-      () =>
-        fetch(`${proc.baseUrl}/healthz`, { headers: { connection: 'close' } })
-          .then(() => false)
-          .catch(() => true),
-      20_000,
-    );
-    for (const r of slow) r.finish();
-    const results = await Promise.all(slow.map((r) => r.response));
-    for (const result of results) {
-      assert.equal(result.status, 201, `an in-flight request was cut off: ${result.status} ${result.body}`);
-      const user = JSON.parse(result.body).user as { id: number; email: string };
-      acknowledged.set(user.id, user.email);
+      // Requests whose bodies are still arriving when SIGTERM lands: in flight by any definition.
+      const slow = [0, 1, 2].map((i) =>
+        slowCreateUser(proc.port!, account.auth, `inflight-${i}@example.com`),
+      );
+      await Promise.all(slow.map((r) => r.headersSent));
+      await new Promise((r) => setTimeout(r, 300)); // let the server accept them; not an assertion
+      process.kill(proc.pid, 'SIGTERM');
+      // Once new connections are refused the server is shutting down; only then finish the bodies.
+      await waitFor(
+        'the listener to close',
+        () =>
+          fetch(`${proc.baseUrl}/healthz`, { headers: { connection: 'close' } })
+            .then(() => false)
+            .catch(() => true),
+        20_000,
+      );
+      for (const r of slow) r.finish();
+      const results = await Promise.all(slow.map((r) => r.response));
+      for (const result of results) {
+        assert.equal(result.status, 201, `an in-flight request was cut off: ${result.status} ${result.body}`);
+        const user = JSON.parse(result.body).user as { id: number; email: string };
+        acknowledged.set(user.id, user.email);
+      }
+      const exit = await proc.exited;
+      assert.equal(exit.code, 0, `haven did not exit cleanly:\n${proc.output()}`);
+      if (dataDir)
+        assert.ok(!fs.existsSync(path.join(dataDir, 'haven.lock')), 'the lock file was not released');
+    } finally {
+      streaming = false;
+      await stream;
     }
-    const exit = await proc.exited;
-    streaming = false;
-    await stream;
-    assert.equal(exit.code, 0, `haven did not exit cleanly:\n${proc.output()}`);
-    if (dataDir) assert.ok(!fs.existsSync(path.join(dataDir, 'haven.lock')), 'the lock file was not released');
 
     const again = await start();
     await assertUsersExist(again.baseUrl, acknowledged);
@@ -179,7 +190,11 @@ function slowCreateUser(port: number, auth: string, email: string) {
     method: 'POST',
     path: '/api/v2/users',
     agent: false,
-    headers: { authorization: auth, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    headers: {
+      authorization: auth,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    },
   });
   const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
     req.on('response', (res) => {

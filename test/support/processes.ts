@@ -41,7 +41,14 @@ export function tempDir(prefix = 'haven-test-'): { dir: string; remove(): void }
 function havenEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = { ...process.env };
   // The parent's test-runner and database settings must not leak into the server under test.
-  for (const key of ['DATABASE_URL', 'REDIS_URL', 'HAVEN_DATA_DIR', 'PORT', 'NODE_TEST_CONTEXT', 'NODE_OPTIONS']) {
+  for (const key of [
+    'DATABASE_URL',
+    'REDIS_URL',
+    'HAVEN_DATA_DIR',
+    'PORT',
+    'NODE_TEST_CONTEXT',
+    'NODE_OPTIONS',
+  ]) {
     delete base[key];
   }
   return { ...base, HOST: '127.0.0.1', LOG_LEVEL: 'info', HAVEN_API_RATE_LIMIT: '0', ...env };
@@ -111,7 +118,8 @@ export async function setupAccount(
     ],
     env,
   );
-  if (result.code !== 0) throw new Error(`haven setup exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`haven setup exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
   const parsed = JSON.parse(result.stdout.trim().split('\n').pop()!) as Omit<SetupResult, 'auth'>;
   return { ...parsed, auth: basicToken(email, parsed.api_token) };
 }
@@ -130,7 +138,10 @@ export interface HavenProcess {
   /** Resolves with the exit code and signal once the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Sends a signal and waits for the exit (SIGKILLs it after `timeoutMs`). */
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(
+    signal?: NodeJS.Signals,
+    timeoutMs?: number,
+  ): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /**

@@ -37,7 +37,7 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{color:v
 
 export function renderPage(title: string, body: string, options: { wide?: boolean } = {}): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeHtml(title)} · Haven</title><style>${STYLE}</style></head>
+<title>${escapeHtml(title)} · Haven</title><link rel="icon" href="data:,"><style>${STYLE}</style></head>
 <body><main${options.wide ? ' class="wide"' : ''}>${body}</main></body></html>`;
 }
 

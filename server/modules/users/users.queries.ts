@@ -23,6 +23,19 @@ function usersWithEmail(db: TenantDb) {
     .where('users.deleted_at', 'is', null);
 }
 
+/** A user row from the credential lookup's JSON snapshot (see Actor.snapshot). */
+export function userFromSnapshot(snapshot: Record<string, unknown> & { email: string | null }): UserRow {
+  const date = (v: unknown) => (typeof v === 'string' ? new Date(v) : null);
+  return {
+    ...(snapshot as unknown as UserRow),
+    created_at: date(snapshot.created_at)!,
+    updated_at: date(snapshot.updated_at)!,
+    last_login_at: date(snapshot.last_login_at),
+    deleted_at: date(snapshot.deleted_at),
+    password_hash: null,
+  };
+}
+
 export async function findUser(db: TenantDb, id: number): Promise<UserRow | undefined> {
   return usersWithEmail(db).where('users.id', '=', id).executeTakeFirst();
 }

@@ -26,6 +26,7 @@ import {
   listUsers,
   searchUsers,
   type UserRow,
+  userFromSnapshot,
 } from './users.queries.ts';
 import {
   createOrUpdateUserBody,
@@ -121,7 +122,8 @@ export const userRoutes = [
     summary: 'The signed-in user',
     query: includeQuery,
     handler: async (ctx) => {
-      const user = await findUser(ctx.db, ctx.actor.userId);
+      const snapshot = ctx.actor.snapshot;
+      const user = snapshot ? userFromSnapshot(snapshot) : await findUser(ctx.db, ctx.actor.userId);
       if (!user) throw new HavenError('CS_AUTH_REQUIRED');
       const body: Record<string, unknown> = { user: presentUser(user, ctx.url) };
       // The session's CSRF token, as Zendesk's `authenticity_token`, for clients that use the cookie.

@@ -31,6 +31,17 @@ describe('users API', () => {
     assert.equal(res.headers.get('retry-after'), null);
   });
 
+  it('/users/me presents exactly what GET /users/:id does, however the caller signed in', async () => {
+    const shown = await api(app, 'GET', `/api/v2/users/${acme.adminId}.json`, { auth: acme.auth });
+    const viaToken = await api(app, 'GET', '/api/v2/users/me.json', { auth: acme.auth });
+    const viaPassword = await api(app, 'GET', '/api/v2/users/me.json', {
+      auth: basic(acme.adminEmail, acme.adminPassword),
+      host: 'acme.haven.test',
+    });
+    assert.deepEqual(viaToken.body.user, shown.body.user);
+    assert.deepEqual({ ...viaPassword.body.user, url: shown.body.user.url }, shown.body.user);
+  });
+
   it('wrong credentials are 401 with the Zendesk body', async () => {
     for (const auth of [
       basic(`${acme.adminEmail}/token`, 'nope'),

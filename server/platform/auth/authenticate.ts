@@ -21,6 +21,8 @@ export interface Actor {
   scopes: string[] | null;
   sessionId?: number;
   csrfToken?: string;
+  /** The caller's user row, read with the credentials in this same request; null when not read. */
+  snapshot?: UserSnapshot | null;
 }
 
 export interface Resolved {
@@ -55,6 +57,14 @@ export interface AuditEntry {
 
 const authFailed = () =>
   new HavenError('CS_AUTH_REQUIRED', { headers: { 'WWW-Authenticate': 'Basic realm="Web Password"' } });
+
+/**
+ * The user's row as the credential lookup read it (minus the password hash), so a request that only
+ * needs the caller's own profile (`/users/me`) is answered from the same query. JSON-encoded: timestamps
+ * arrive as strings.
+ */
+export type UserSnapshot = Record<string, unknown> & { email: string | null };
+const userSnapshotColumn = sql<Record<string, unknown>>`to_jsonb(u) - 'password_hash'`.as('user_row');
 
 const userColumns = ['u.id', 'u.role', 'u.name', 'u.active', 'u.suspended', 'u.deleted_at'] as const;
 
@@ -107,8 +117,9 @@ export class Authenticator {
         .innerJoin('users as u', (j) =>
           j.onRef('u.account_id', '=', 'i.account_id').onRef('u.id', '=', 'i.user_id'),
         )
-        .select([...userColumns, 'i.value as email', 't.id as token_id'])
+        .select([...userColumns, 'i.value as email', 'i.primary as identity_primary', 't.id as token_id'])
         .select(sql<Account>`to_jsonb(a)`.as('account'))
+        .select(userSnapshotColumn)
         .where('t.token_digest', '=', digestToken(token)),
     );
     if (!row || !usable(row)) throw authFailed();
@@ -121,7 +132,9 @@ export class Authenticator {
         .where('account_id', '=', account.id)
         .where('id', '=', row.token_id),
     );
-    return { account, actor: toActor(account.id, row, 'api_token', null) };
+    // The snapshot serves /users/me only when the email named is the primary one it would show.
+    const snapshot = row.identity_primary ? { ...row.user_row, email: row.email } : null;
+    return { account, actor: { ...toActor(account.id, row, 'api_token', null), snapshot } };
   }
 
   private async viaOauth(target: HostTarget, token: string): Promise<Resolved> {
@@ -141,6 +154,7 @@ export class Authenticator {
         )
         .select([...userColumns, 'i.value as email', 't.id as token_id', 't.scopes', 't.expires_at'])
         .select(sql<Account>`to_jsonb(a)`.as('account'))
+        .select(userSnapshotColumn)
         .where('t.token_digest', '=', digestToken(token)),
     );
     if (!row || !usable(row) || (row.expires_at && row.expires_at.getTime() <= Date.now()))
@@ -154,7 +168,13 @@ export class Authenticator {
         .where('account_id', '=', account.id)
         .where('id', '=', row.token_id),
     );
-    return { account, actor: toActor(account.id, row, 'oauth', row.scopes) };
+    return {
+      account,
+      actor: {
+        ...toActor(account.id, row, 'oauth', row.scopes),
+        snapshot: { ...row.user_row, email: row.email },
+      },
+    };
   }
 
   private async viaSession(target: HostTarget, token: string): Promise<Resolved> {
@@ -174,6 +194,7 @@ export class Authenticator {
         )
         .select([...userColumns, 'i.value as email', 's.id as session_id', 's.csrf_token', 's.expires_at'])
         .select(sql<Account>`to_jsonb(a)`.as('account'))
+        .select(userSnapshotColumn)
         .where('s.token_digest', '=', digestToken(token)),
     );
     if (!row || !usable(row) || row.expires_at.getTime() <= Date.now()) throw authFailed();
@@ -190,6 +211,7 @@ export class Authenticator {
       account,
       actor: {
         ...toActor(account.id, row, 'session', null),
+        snapshot: { ...row.user_row, email: row.email },
         sessionId: row.session_id,
         csrfToken: row.csrf_token,
       },

@@ -1,7 +1,12 @@
-import { defineRoute, type HandlerContext, respond } from '../../platform/http/define-route.ts';
+import {
+  commandContext,
+  defineRoute,
+  type HandlerContext,
+  listBody,
+  respond,
+} from '../../platform/http/define-route.ts';
 import { HavenError, notFound } from '../../platform/http/errors.ts';
 import { isoTime, parseCsv, parseIdList } from '../../platform/http/format.ts';
-import { listEnvelope, type Page } from '../../platform/http/pagination.ts';
 import { presentUser } from '../users/users.presenter.ts';
 import { findUser, listUsers } from '../users/users.queries.ts';
 import {
@@ -34,22 +39,6 @@ import {
 
 const tags = ['Organizations'];
 type Ctx = HandlerContext<any, any, any>;
-
-function commandContext(ctx: Ctx) {
-  return { db: ctx.db, actor: ctx.actor, ip: ctx.ip };
-}
-
-/** A list envelope whose next/previous links keep the request's filters (page parameters replaced). */
-function listBody<T>(ctx: Ctx, key: string, page: Page<T>, path: string, present: (row: T) => unknown) {
-  const kept = Object.entries(ctx.query as Record<string, unknown>).filter(
-    ([k, v]) => typeof v === 'string' && !k.startsWith('page') && k !== 'per_page',
-  ) as [string, string][];
-  return listEnvelope(key, page, present, (params) => {
-    const q = new URLSearchParams(kept);
-    for (const [k, v] of Object.entries(params)) q.set(k, v);
-    return ctx.url(`${path}?${q.toString()}`);
-  });
-}
 
 const presentAll = (ctx: Ctx) => (o: OrganizationRow) => presentOrganization(o, ctx.url);
 

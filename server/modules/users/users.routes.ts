@@ -1,8 +1,14 @@
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
-import { defineRoute, type HandlerContext, respond } from '../../platform/http/define-route.ts';
+import {
+  commandContext,
+  defineRoute,
+  type HandlerContext,
+  listBody,
+  respond,
+} from '../../platform/http/define-route.ts';
 import { HavenError, notFound } from '../../platform/http/errors.ts';
 import { parseCsv, parseIdList } from '../../platform/http/format.ts';
-import { listEnvelope, type Page } from '../../platform/http/pagination.ts';
+import type { Page } from '../../platform/http/pagination.ts';
 import { presentGroup, presentGroupMembership } from '../groups/groups.presenter.ts';
 import { presentOrganization } from '../organizations/organizations.presenter.ts';
 import {
@@ -45,10 +51,6 @@ import {
 const tags = ['Users'];
 type Ctx = HandlerContext<any, any, any>;
 
-function commandContext(ctx: Ctx) {
-  return { db: ctx.db, actor: ctx.actor, ip: ctx.ip };
-}
-
 function present(ctx: Ctx, user: UserRow) {
   const actor = ctx.actor;
   return actor.role === 'end-user' && actor.userId !== user.id
@@ -89,21 +91,7 @@ async function sideload(ctx: Ctx, db: TenantDb, users: UserRow[], include: strin
 }
 
 async function listResponse(ctx: Ctx, page: Page<UserRow>, path: string, include: string | undefined) {
-  const query = new URLSearchParams(
-    Object.entries(ctx.query as Record<string, unknown>).filter(
-      ([k, v]) => typeof v === 'string' && !k.startsWith('page') && k !== 'per_page',
-    ) as [string, string][],
-  );
-  const body = listEnvelope(
-    'users',
-    page,
-    (u) => present(ctx, u),
-    (params) => {
-      const q = new URLSearchParams(query);
-      for (const [k, v] of Object.entries(params)) q.set(k, v);
-      return ctx.url(`${path}?${q.toString()}`);
-    },
-  );
+  const body = listBody(ctx, 'users', page, path, (u) => present(ctx, u));
   return { ...body, ...(await sideload(ctx, ctx.db, page.rows, include)) };
 }
 

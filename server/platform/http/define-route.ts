@@ -1,9 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodType } from 'zod';
 import type { Actor } from '../auth/authenticate.ts';
+import type { CommandContext } from '../commands.ts';
 import type { TenantDb } from '../db/tenant-db.ts';
 import type { Services } from '../services.ts';
 import type { Account } from '../tenancy/accounts-directory.ts';
+import { listEnvelope, type Page } from './pagination.ts';
 
 /** Every route says who may call it; start-up refuses a route that does not. */
 export type AuthMode = 'public' | 'end_user' | 'agent' | 'admin';
@@ -63,4 +65,27 @@ export function defineRoute<P = unknown, Q = unknown, B = unknown>(
 /** A JSON answer with a status (201 for creates, 204 for deletes). */
 export function respond(status: number, body?: unknown, headers?: Record<string, string>): Responded {
   return { status, body, headers };
+}
+
+/** The command context of a request: its account's database handle, the signed-in actor and the truncated IP. */
+export function commandContext(ctx: HandlerContext<any, any, any>): CommandContext & { actor: Actor } {
+  return { db: ctx.db, actor: ctx.actor, ip: ctx.ip };
+}
+
+/** A list envelope whose next/previous links keep the request's filters, with the page parameters replaced. */
+export function listBody<T>(
+  ctx: HandlerContext<any, any, any>,
+  key: string,
+  page: Page<T>,
+  path: string,
+  present: (row: T) => unknown,
+): Record<string, unknown> {
+  const kept = Object.entries(ctx.query as Record<string, unknown>).filter(
+    ([k, v]) => typeof v === 'string' && !k.startsWith('page') && k !== 'per_page',
+  ) as [string, string][];
+  return listEnvelope(key, page, present, (params) => {
+    const q = new URLSearchParams(kept);
+    for (const [k, v] of Object.entries(params)) q.set(k, v);
+    return ctx.url(`${path}?${q.toString()}`);
+  });
 }

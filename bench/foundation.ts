@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import type { HavenProcess } from '../test/support/processes.ts';
 import {
   ADMIN_EMAIL,
   type CpuShare,
@@ -24,9 +25,8 @@ import {
   removeStore,
   rssMiB,
   runLoad,
-  type Server,
   type Store,
-  setupAccount,
+  setupBenchAccount,
   startServer,
 } from './lib.ts';
 import type { AutocannonSummary, CreateUsersSummary } from './load.ts';
@@ -77,15 +77,15 @@ function newStore(kind: DbKind): Promise<Store> {
   return kind === 'embedded' ? Promise.resolve(newEmbeddedStore()) : newPostgresStore();
 }
 
-async function getJson(server: Server, url: string, authorization: string): Promise<any> {
-  const res = await fetch(`${server.base}${url}`, { headers: { authorization } });
+async function getJson(server: HavenProcess, url: string, authorization: string): Promise<any> {
+  const res = await fetch(`${server.baseUrl}${url}`, { headers: { authorization } });
   if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return res.json();
 }
 
 async function benchDb(kind: DbKind): Promise<DbResult> {
   const stores: Store[] = [];
-  let server: Server | null = null;
+  let server: HavenProcess | null = null;
   try {
     // Cold start on a fresh store: creates the schema (PGlite also initialises its data dir).
     const fresh: number[] = [];
@@ -104,7 +104,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     }
 
     // An account and its admin's API token, made while no server holds the store.
-    const token = await setupAccount(store!);
+    const token = await setupBenchAccount(store!);
     const authorization = `Basic ${Buffer.from(`${ADMIN_EMAIL}/token:${token}`).toString('base64')}`;
 
     // Cold start on the existing store (a restart); the last server stays up for the rest.
@@ -127,7 +127,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     const me = await getJson(s, '/api/v2/users/me.json', authorization);
     if (me.user?.email !== ADMIN_EMAIL) throw new Error(`users/me answered ${JSON.stringify(me)}`);
 
-    const meUrl = `${s.base}/api/v2/users/me.json`;
+    const meUrl = `${s.baseUrl}/api/v2/users/me.json`;
     const headers = { authorization };
     log(`${kind}: users/me warm-up ${WARMUP} s`);
     await runLoad<AutocannonSummary>({
@@ -156,7 +156,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     log(`${kind}: user creation warm-up ${WARMUP} s`);
     await runLoad<CreateUsersSummary>({
       mode: 'create-users',
-      base: s.base,
+      base: s.baseUrl,
       authorization,
       workers: CONNECTIONS,
       duration: WARMUP,
@@ -167,7 +167,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     const createCpu0 = cpuSnapshot(s.pid);
     const created = await runLoad<CreateUsersSummary>({
       mode: 'create-users',
-      base: s.base,
+      base: s.baseUrl,
       authorization,
       workers: CONNECTIONS,
       duration: DURATION,

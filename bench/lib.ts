@@ -1,123 +1,36 @@
-// Helpers shared by the benchmarks: real `haven` processes, readiness polling, RSS and throwaway databases.
-import { type ChildProcess, spawn } from 'node:child_process';
+// Helpers shared by the benchmarks: stores, RSS, CPU shares and the load runner. Real `haven` processes
+// and scratch databases come from the same support code the multi-node and durability tests use.
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import {
+  createScratchDatabase,
+  postgresUnreachable,
+  type ScratchDatabase,
+} from '../test/support/databases.ts';
+import { type HavenProcess, repoRoot, setupAccount, startHaven } from '../test/support/processes.ts';
 
-export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const HAVEN = path.join(ROOT, 'bin', 'haven.js');
+export const ROOT = repoRoot;
 
-/** Where a benchmark's server keeps its data: a temp data dir (embedded) or a database URL (PostgreSQL). */
-export type Store = { kind: 'embedded'; dataDir: string } | { kind: 'postgres'; url: string; name: string };
+/** Where a benchmark's server keeps its data: a temp data dir (embedded) or a scratch PostgreSQL database. */
+export type Store = { kind: 'embedded'; dataDir: string } | { kind: 'postgres'; database: ScratchDatabase };
 
-export function storeEnv(store: Store): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  delete env.DATABASE_URL;
-  delete env.HAVEN_DATA_DIR;
-  if (store.kind === 'embedded') env.HAVEN_DATA_DIR = store.dataDir;
-  else env.DATABASE_URL = store.url;
-  return env;
+export function storeEnv(store: Store): Record<string, string> {
+  return store.kind === 'embedded' ? { HAVEN_DATA_DIR: store.dataDir } : { DATABASE_URL: store.database.url };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
+/**
+ * Spawns `node bin/haven.js serve` and times it until /readyz first answers 200 (polled every 10 ms),
+ * quiet and without the API rate limit so throughput runs measure the server, not the limiter.
+ */
+export function startServer(store: Store): Promise<HavenProcess> {
+  return startHaven({
+    env: { ...storeEnv(store), LOG_LEVEL: 'warn' },
+    pollMs: 10,
+    readyTimeoutMs: 120_000,
+    nodeFlags: process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean),
   });
-}
-
-/** One GET, resolving with the status (0 when the connection failed). */
-function status(url: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', () => resolve(0));
-    req.setTimeout(2_000, () => req.destroy());
-  });
-}
-
-export interface Server {
-  proc: ChildProcess;
-  pid: number;
-  port: number;
-  base: string;
-  /** Milliseconds from spawn to the first 200 from /readyz. */
-  readyMs: number;
-  stderr: () => string;
-  stop(): Promise<void>;
-}
-
-/** Spawns `node bin/haven.js serve` and times it until /readyz first answers 200. */
-export async function startServer(store: Store, extraEnv: NodeJS.ProcessEnv = {}): Promise<Server> {
-  const port = await freePort();
-  const env = {
-    ...storeEnv(store),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    HAVEN_API_RATE_LIMIT: '0',
-    ...extraEnv,
-  };
-  const started = performance.now();
-  const proc = spawn(
-    process.execPath,
-    [...(process.env.BENCH_SERVER_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), HAVEN, 'serve'],
-    {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let err = '';
-  proc.stderr!.on('data', (d) => {
-    err = (err + d).slice(-8_000);
-  });
-  let exited: number | null = null;
-  const exit = new Promise<void>((resolve) =>
-    proc.on('exit', (code) => {
-      exited = code ?? -1;
-      resolve();
-    }),
-  );
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = started + 120_000;
-  for (;;) {
-    if (exited !== null) throw new Error(`haven serve exited with ${exited} before it was ready:\n${err}`);
-    if ((await status(`${base}/readyz`)) === 200) break;
-    if (performance.now() > deadline) {
-      proc.kill('SIGKILL');
-      throw new Error(`haven serve was not ready within 120 s:\n${err}`);
-    }
-    await sleep(10);
-  }
-  const readyMs = performance.now() - started;
-  return {
-    proc,
-    pid: proc.pid!,
-    port,
-    base,
-    readyMs,
-    stderr: () => err,
-    async stop() {
-      if (exited === null) {
-        proc.kill('SIGTERM');
-        const timer = setTimeout(() => proc.kill('SIGKILL'), 25_000);
-        await exit;
-        clearTimeout(timer);
-      }
-    },
-  };
 }
 
 /** Resident set size of a process, in MiB, from /proc/<pid>/status (VmRSS). */
@@ -129,96 +42,36 @@ export function rssMiB(pid: number): number {
   return Number(line.replace(/\D+/g, '')) / 1024;
 }
 
-/** Runs `haven <args>` to completion and returns its stdout. */
-export function runHaven(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [HAVEN, ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (d) => {
-      out += d;
-    });
-    proc.stderr.on('data', (d) => {
-      err += d;
-    });
-    proc.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`haven ${args[0]} exited with ${code}:\n${err}`)),
-    );
-  });
-}
-
 export const ADMIN_EMAIL = 'admin@bench.example.test';
 
 /** `haven setup --json` on a store (before serving it); returns the admin's API token. */
-export async function setupAccount(store: Store): Promise<string> {
-  const out = await runHaven(
-    [
-      'setup',
-      '--subdomain',
-      'bench',
-      '--name',
-      'Bench Co',
-      '--admin-email',
-      ADMIN_EMAIL,
-      '--admin-password',
-      'correct-horse-battery-staple-42',
-      '--json',
-    ],
-    storeEnv(store),
-  );
-  return JSON.parse(out.trim().split('\n').at(-1)!).api_token as string;
+export async function setupBenchAccount(store: Store): Promise<string> {
+  const setup = await setupAccount(storeEnv(store), {
+    subdomain: 'bench',
+    name: 'Bench Co',
+    email: ADMIN_EMAIL,
+    password: 'correct-horse-battery-staple-42',
+  });
+  return setup.api_token;
 }
 
 export function newEmbeddedStore(): Store {
   return { kind: 'embedded', dataDir: mkdtempSync(path.join(os.tmpdir(), 'haven-bench-')) };
 }
 
-export function removeStore(store: Store): Promise<void> {
-  if (store.kind === 'embedded') {
-    rmSync(store.dataDir, { recursive: true, force: true });
-    return Promise.resolve();
-  }
-  return dropDatabase(store);
+export async function removeStore(store: Store): Promise<void> {
+  if (store.kind === 'embedded') rmSync(store.dataDir, { recursive: true, force: true });
+  else await store.database.drop();
 }
 
 export const PG_ADMIN_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-let dbCounter = 0;
 
-async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 3_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+export async function newPostgresStore(): Promise<Store> {
+  return { kind: 'postgres', database: await createScratchDatabase(PG_ADMIN_URL, 'haven_bench') };
 }
 
 /** Whether PostgreSQL answers at PG_ADMIN_URL; the reason when it does not. */
-export async function postgresReachable(): Promise<string | null> {
-  try {
-    await withAdmin((c) => c.query('select 1'));
-    return null;
-  } catch (err) {
-    return (err as Error).message || String(err);
-  }
-}
-
-export async function newPostgresStore(): Promise<Store> {
-  const name = `haven_bench_${process.pid}_${++dbCounter}`;
-  await withAdmin((c) => c.query(`create database ${name}`));
-  const url = new URL(PG_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { kind: 'postgres', url: url.toString(), name };
-}
-
-async function dropDatabase(store: Store & { kind: 'postgres' }): Promise<void> {
-  await withAdmin((c) => c.query(`drop database if exists ${store.name} with (force)`));
-}
+export const postgresReachable = () => postgresUnreachable(PG_ADMIN_URL);
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import pg from 'pg';
 import { type HavenConfig, loadConfig } from '../server/config.ts';
 import { createAccount } from '../server/modules/accounts/accounts.commands.ts';
 import { type DatabaseHandle, openDatabase } from '../server/platform/db/database.ts';
 import { createLogger, type Logger } from '../server/platform/logging/logger.ts';
 import { type Runtime, startRuntime } from '../server/runtime.ts';
+import { createScratchDatabase, type ScratchDatabase } from './support/databases.ts';
 
 /**
  * Test harness: a real Haven app on a real database, listening on a loopback port.
@@ -37,26 +37,11 @@ export interface TestAccount {
 
 export const usePostgres = process.env.HAVEN_TEST_DB === 'postgres';
 
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
+export async function createTestDatabase(): Promise<ScratchDatabase | null> {
   if (!usePostgres) return null;
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) throw new Error('HAVEN_TEST_DB=postgres needs TEST_DATABASE_URL');
-  const name = `haven_t_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`create database ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`drop database if exists ${name} with (force)`);
-      await c.end();
-    },
-  };
+  return createScratchDatabase(admin, 'haven_t');
 }
 
 /** `options.logger` lets a test capture the app's log output (e.g. to check redaction). */

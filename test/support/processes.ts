@@ -1,10 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import { createScratchDatabase, type ScratchDatabase } from './databases.ts';
 
 /**
  * Real `haven` processes for tests that need more than an in-process app: several nodes on one database,
@@ -130,6 +129,8 @@ export function basicToken(email: string, token: string): string {
 
 export interface HavenProcess {
   pid: number;
+  /** Milliseconds from spawn until the process was ready (see startHaven). */
+  readyMs: number;
   /** Null for roles that serve no HTTP. */
   port: number | null;
   baseUrl: string;
@@ -153,12 +154,17 @@ export async function startHaven(options: {
   role?: 'all' | 'web' | 'worker' | 'scheduler';
   port?: number;
   readyTimeoutMs?: number;
+  /** How often readiness is polled; benchmarks timing cold starts poll often. */
+  pollMs?: number;
+  /** Flags for the server's `node` (e.g. `--cpu-prof`). */
+  nodeFlags?: string[];
 }): Promise<HavenProcess> {
   const role = options.role ?? 'all';
   const serves = role === 'all' || role === 'web';
   const port = serves ? (options.port ?? (await freePort())) : null;
-  const args = [havenBin, 'serve', '--role', role];
+  const args = [...(options.nodeFlags ?? []), havenBin, 'serve', '--role', role];
   if (port !== null) args.push('--port', String(port));
+  const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: havenEnv(options.env),
@@ -166,8 +172,12 @@ export async function startHaven(options: {
   });
   live.add(child);
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  // The tail is enough for failure messages, and a long load run must not grow it without bound.
+  const keep = (d: Buffer) => {
+    out = (out + d).slice(-64_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => {
       live.delete(child);
@@ -180,6 +190,7 @@ export async function startHaven(options: {
 
   const proc: HavenProcess = {
     pid: child.pid!,
+    readyMs: 0,
     port,
     baseUrl,
     output: () => out,
@@ -204,11 +215,11 @@ export async function startHaven(options: {
         const ok = await fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2_000) })
           .then((r) => r.status === 200)
           .catch(() => false);
-        if (ok) return proc;
+        if (ok) return Object.assign(proc, { readyMs: performance.now() - started });
       } else if (/is running/.test(out)) {
-        return proc;
+        return Object.assign(proc, { readyMs: performance.now() - started });
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
     }
   } catch (err) {
     await proc.stop('SIGKILL');
@@ -217,31 +228,9 @@ export async function startHaven(options: {
 }
 
 /** A fresh PostgreSQL database on TEST_DATABASE_URL's server, or null when that is not set. */
-export async function freshPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
+export async function freshPostgresDatabase(): Promise<ScratchDatabase | null> {
   const admin = process.env.TEST_DATABASE_URL;
-  if (!admin) return null;
-  const name = `haven_p_${randomBytes(6).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  try {
-    await client.query(`create database ${name}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      try {
-        await c.query(`drop database if exists ${name} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
+  return admin ? createScratchDatabase(admin, 'haven_p') : null;
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */

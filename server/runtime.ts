@@ -81,10 +81,11 @@ export async function startRuntime(
     if (role === 'all' || role === 'web') {
       const routes = [...moduleRoutes];
       routes.push(...systemRoutes(() => routes, VERSION));
-      app = await buildHttpApp(services, routes);
-      await app.ready();
-      realtime.attach(app.server, async (headers, authorization) => {
-        const cookies = parseCookieHeader(String(headers.cookie ?? ''));
+      const httpApp = await buildHttpApp(services, routes);
+      await httpApp.ready();
+      app = httpApp;
+      realtime.attach(httpApp.server, async (headers, authorization) => {
+        const cookies = httpApp.parseCookie(String(headers.cookie ?? ''));
         const credentials = parseCredentials(
           authorization ?? (headers.authorization as string | undefined),
           cookies[SESSION_COOKIE],
@@ -125,13 +126,4 @@ export async function startRuntime(
     await database.close().catch(() => {});
     throw err;
   }
-}
-
-function parseCookieHeader(header: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) out[part.slice(0, eq).trim()] = decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return out;
 }

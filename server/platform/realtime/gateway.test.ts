@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { io, type Socket } from 'socket.io-client';
 import { api, startTestApp, type TestAccount, type TestApp } from '../../../test/harness.ts';
+import { createSession } from '../../modules/access/access.commands.ts';
 
 let app: TestApp;
 let acme: TestAccount;
@@ -18,11 +19,12 @@ after(async () => {
   await app.close();
 });
 
-function connect(authorization: string): Promise<Socket> {
+function connect(authorization: string, cookie?: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = io(app.baseUrl, {
       transports: ['websocket'],
-      auth: { authorization },
+      auth: authorization ? { authorization } : {},
+      extraHeaders: cookie ? { cookie } : {},
       reconnection: false,
     });
     sockets.push(socket);
@@ -71,4 +73,21 @@ it('refuses sockets without valid agent credentials', async () => {
     body: { user: { name: 'End', email: 'end@c.test' } },
   });
   await assert.rejects(connect(acme.authAs('end@c.test')), /authenticate/);
+});
+
+it('accepts the browser session cookie, as the agent workspace connects', async () => {
+  const session = await createSession(app.runtime.services.tenantDb(acme.id), {
+    userId: acme.adminId,
+    userName: 'Admin',
+    ip: null,
+    userAgent: 'test',
+    days: 1,
+  });
+  const socket = await connect('', `theme=dark; haven_session=${session.token}`);
+  const created = await api(app, 'POST', '/api/v2/users.json', {
+    auth: acme.auth,
+    body: { user: { name: 'Seen by cookie' } },
+  });
+  await nextEvent(socket, 'user.created', created.body.user.id);
+  await assert.rejects(connect('', 'haven_session=not-a-session'), /authenticate/);
 });

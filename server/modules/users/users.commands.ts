@@ -9,6 +9,7 @@ import { USER_EVENTS } from './users.events.ts';
 import { END_USER_EDITABLE, userPolicy } from './users.policy.ts';
 import {
   countAdmins,
+  findIdentity,
   findUser,
   findUserByEmail,
   findUserByExternalId,
@@ -261,31 +262,62 @@ async function setPrimaryEmail(
   verified: boolean,
 ): Promise<void> {
   await assertEmailFree(db, email, userId);
+  const existing = await db
+    .selectFrom('user_identities')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('type', '=', 'email')
+    .where(sql`lower(value)`, '=', email.toLowerCase())
+    .executeTakeFirst();
+  const identityId =
+    existing?.id ??
+    (
+      await db
+        .insertInto('user_identities', {
+          user_id: userId,
+          type: 'email',
+          value: email,
+          verified,
+          primary: false,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+    ).id;
+  await promoteIdentity(db, userId, 'email', identityId);
+}
+
+/**
+ * Makes one identity the user's primary of its type. Two statements on purpose: the unique index on
+ * primaries is checked row by row, so the others are demoted before the one is promoted.
+ */
+async function promoteIdentity(
+  db: TenantDb,
+  userId: number,
+  type: 'email' | 'phone_number',
+  identityId: number,
+) {
   await db
     .updateTable('user_identities')
     .set({ primary: false })
     .where('user_id', '=', userId)
-    .where('type', '=', 'email')
+    .where('type', '=', type)
+    .where('primary', '=', true)
     .execute();
-  const existing = await db
+  await db
     .updateTable('user_identities')
     .set({ primary: true, updated_at: new Date() })
-    .where('user_id', '=', userId)
-    .where('type', '=', 'email')
-    .where(sql`lower(value)`, '=', email.toLowerCase())
-    .returning('id')
-    .executeTakeFirst();
-  if (!existing) {
-    await db
-      .insertInto('user_identities', {
-        user_id: userId,
-        type: 'email',
-        value: email,
-        verified,
-        primary: true,
-      })
-      .execute();
-  }
+    .where('id', '=', identityId)
+    .execute();
+}
+
+function identitiesChanged(ctx: CommandContext, db: TenantDb, userId: number) {
+  return appendEvent(db, {
+    type: USER_EVENTS.updated,
+    subjectType: 'user',
+    subjectId: userId,
+    actorId: ctx.actor?.userId ?? null,
+    payload: { changes: ['identities'] },
+  });
 }
 
 /** Zendesk's create_or_update: matched by email identity, then external_id. */
@@ -422,51 +454,27 @@ export async function addIdentity(
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await appendEvent(db, {
-      type: USER_EVENTS.updated,
-      subjectType: 'user',
-      subjectId: userId,
-      actorId: ctx.actor?.userId ?? null,
-      payload: { changes: ['identities'] },
-    });
+    await identitiesChanged(ctx, db, userId);
     return row;
   });
 }
 
 export async function makeIdentityPrimary(ctx: CommandContext, userId: number, identityId: number) {
   return ctx.db.transaction(async (db) => {
-    const identity = await db
-      .selectFrom('user_identities')
-      .selectAll()
-      .where('id', '=', identityId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const identity = await findIdentity(db, userId, identityId);
     if (!identity) throw notFound();
-    await db
-      .updateTable('user_identities')
-      .set({ primary: false })
-      .where('user_id', '=', userId)
-      .where('type', '=', identity.type)
-      .execute();
-    await db
-      .updateTable('user_identities')
-      .set({ primary: true, updated_at: new Date() })
-      .where('id', '=', identityId)
-      .execute();
+    await promoteIdentity(db, userId, identity.type, identity.id);
+    await identitiesChanged(ctx, db, userId);
   });
 }
 
 export async function deleteIdentity(ctx: CommandContext, userId: number, identityId: number): Promise<void> {
   await ctx.db.transaction(async (db) => {
-    const identity = await db
-      .selectFrom('user_identities')
-      .selectAll()
-      .where('id', '=', identityId)
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
+    const identity = await findIdentity(db, userId, identityId);
     if (!identity) throw notFound();
     if (identity.primary)
       throw invalid('identity', 'The primary identity cannot be deleted; make another one primary first');
     await db.deleteFrom('user_identities').where('id', '=', identityId).execute();
+    await identitiesChanged(ctx, db, userId);
   });
 }

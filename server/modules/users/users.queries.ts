@@ -163,6 +163,19 @@ export async function searchUsers(
   return paginate(q, 'users.id', page);
 }
 
+export async function findIdentity(
+  db: TenantDb,
+  userId: number,
+  identityId: number,
+): Promise<IdentityRow | undefined> {
+  return db
+    .selectFrom('user_identities')
+    .selectAll()
+    .where('id', '=', identityId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+}
+
 export async function listIdentities(db: TenantDb, userId: number): Promise<IdentityRow[]> {
   return db.selectFrom('user_identities').selectAll().where('user_id', '=', userId).orderBy('id').execute();
 }

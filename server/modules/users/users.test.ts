@@ -387,3 +387,58 @@ describe('default group', () => {
     assert.deepEqual(defaults, [g2.id]);
   });
 });
+
+describe('identities', () => {
+  it('adds, promotes and deletes identities, keeping one primary per type', async () => {
+    const user = (await createUser(acme, { name: 'Ida', email: 'ida@first.test' })).body.user;
+    const path = `/api/v2/users/${user.id}/identities`;
+    const added = await api(app, 'POST', `${path}.json`, {
+      auth: acme.auth,
+      body: { identity: { type: 'email', value: 'ida@second.test' } },
+    });
+    assert.equal(added.status, 201);
+    assert.equal(added.body.identity.primary, false);
+    const phone = await api(app, 'POST', `${path}.json`, {
+      auth: acme.auth,
+      body: { identity: { type: 'phone_number', value: '+1 555 0199' } },
+    });
+    assert.equal(phone.body.identity.primary, true, 'the first phone number is primary');
+    const taken = await api(app, 'POST', `${path}.json`, {
+      auth: acme.auth,
+      body: { identity: { type: 'email', value: 'IDA@first.test' } },
+    });
+    assert.equal(taken.status, 422);
+
+    const promoted = await api(app, 'PUT', `${path}/${added.body.identity.id}/make_primary.json`, {
+      auth: acme.auth,
+    });
+    assert.equal(promoted.status, 200);
+    const primaries = promoted.body.identities.filter((i: any) => i.type === 'email' && i.primary);
+    assert.deepEqual(
+      primaries.map((i: any) => i.value),
+      ['ida@second.test'],
+    );
+    const shown = await api(app, 'GET', `/api/v2/users/${user.id}.json`, { auth: acme.auth });
+    assert.equal(shown.body.user.email, 'ida@second.test');
+
+    const old = promoted.body.identities.find((i: any) => i.value === 'ida@first.test');
+    const primaryDelete = await api(app, 'DELETE', `${path}/${added.body.identity.id}.json`, {
+      auth: acme.auth,
+    });
+    assert.equal(primaryDelete.status, 422);
+    assert.equal((await api(app, 'DELETE', `${path}/${old.id}.json`, { auth: acme.auth })).status, 204);
+    const left = await api(app, 'GET', `${path}.json`, { auth: acme.auth });
+    assert.deepEqual(left.body.identities.map((i: any) => i.value).sort(), [
+      '+1 555 0199',
+      'ida@second.test',
+    ]);
+
+    const events = await app.runtime.services.database.db
+      .selectFrom('events')
+      .select('payload')
+      .where('subject_id', '=', user.id)
+      .where('type', '=', 'user.updated')
+      .execute();
+    assert.equal(events.length, 4, 'add email, add phone, make primary, delete');
+  });
+});

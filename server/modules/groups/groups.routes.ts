@@ -1,6 +1,7 @@
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import {
   commandContext,
+  created,
   defineRoute,
   type HandlerContext,
   listBody,
@@ -143,7 +144,7 @@ const groupRoutesOnly = [
     body: createGroupBody,
     handler: async (ctx) => {
       const shown = presentGroup(await createGroup(commandContext(ctx), ctx.body.group), ctx.url);
-      return respond(201, { group: shown }, { Location: shown.url });
+      return created('group', shown);
     },
   }),
   defineRoute({
@@ -213,7 +214,7 @@ const membershipRoutes = [
     handler: async (ctx) => {
       const membership = await createGroupMembership(commandContext(ctx), ctx.body.group_membership);
       const shown = presentGroupMembership(membership, ctx.url);
-      return respond(201, { group_membership: shown }, { Location: shown.url });
+      return created('group_membership', shown);
     },
   }),
   defineRoute({

@@ -1,5 +1,6 @@
 import {
   commandContext,
+  created,
   defineRoute,
   type HandlerContext,
   listBody,
@@ -167,7 +168,7 @@ export const organizationRoutes = [
     handler: async (ctx) => {
       const org = await createOrganization(commandContext(ctx), ctx.body.organization);
       const shown = presentOrganization(org, ctx.url);
-      return respond(201, { organization: shown }, { Location: shown.url });
+      return created('organization', shown);
     },
   }),
   defineRoute({
@@ -178,16 +179,8 @@ export const organizationRoutes = [
     summary: 'Create an organization, or update the one with the same external_id or name',
     body: updateOrganizationBody,
     handler: async (ctx) => {
-      const { organization, created } = await createOrUpdateOrganization(
-        commandContext(ctx),
-        ctx.body.organization,
-      );
-      const shown = presentOrganization(organization, ctx.url);
-      return respond(
-        created ? 201 : 200,
-        { organization: shown },
-        created ? { Location: shown.url } : undefined,
-      );
+      const result = await createOrUpdateOrganization(commandContext(ctx), ctx.body.organization);
+      return created('organization', presentOrganization(result.organization, ctx.url), result.created);
     },
   }),
   defineRoute({

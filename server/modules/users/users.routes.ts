@@ -1,6 +1,7 @@
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import {
   commandContext,
+  created,
   defineRoute,
   type HandlerContext,
   listBody,
@@ -202,8 +203,7 @@ export const userRoutes = [
     body: createUserBody,
     handler: async (ctx) => {
       const user = await createUser(commandContext(ctx), ctx.body.user);
-      const shown = presentUser(user, ctx.url);
-      return respond(201, { user: shown }, { Location: shown.url });
+      return created('user', presentUser(user, ctx.url));
     },
   }),
   defineRoute({
@@ -214,9 +214,8 @@ export const userRoutes = [
     summary: 'Create a user, or update the one with the same email or external_id',
     body: createOrUpdateUserBody,
     handler: async (ctx) => {
-      const { user, created } = await createOrUpdateUser(commandContext(ctx), ctx.body.user);
-      const shown = presentUser(user, ctx.url);
-      return respond(created ? 201 : 200, { user: shown }, created ? { Location: shown.url } : undefined);
+      const result = await createOrUpdateUser(commandContext(ctx), ctx.body.user);
+      return created('user', presentUser(result.user, ctx.url), result.created);
     },
   }),
   defineRoute({

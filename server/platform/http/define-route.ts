@@ -67,6 +67,16 @@ export function respond(status: number, body?: unknown, headers?: Record<string,
   return { status, body, headers };
 }
 
+/**
+ * The answer to a create: 201 with the record under its key and `Location` pointing at it, as Zendesk
+ * answers. For create_or_update, `wasCreated: false` gives a plain 200.
+ */
+export function created(key: string, record: { url: string }, wasCreated = true): Responded {
+  return wasCreated
+    ? respond(201, { [key]: record }, { Location: record.url })
+    : respond(200, { [key]: record });
+}
+
 /** The command context of a request: its account's database handle, the signed-in actor and the truncated IP. */
 export function commandContext(ctx: HandlerContext<any, any, any>): CommandContext & { actor: Actor } {
   return { db: ctx.db, actor: ctx.actor, ip: ctx.ip };

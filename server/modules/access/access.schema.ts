@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { idParams } from '../../platform/http/fields.ts';
 
-export const idParams = z.object({ id: z.coerce.number().int().positive() });
+export { idParams };
 
 export const createApiTokenBody = z.object({
   api_token: z.object({ description: z.string().trim().max(255).default('') }).default({ description: '' }),

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { defineRoute, respond } from '../../platform/http/define-route.ts';
 import { notFound } from '../../platform/http/errors.ts';
+import { idParams, recordId } from '../../platform/http/fields.ts';
 import { isoTime } from '../../platform/http/format.ts';
 import { listEnvelope, paginate, paginationQuery } from '../../platform/http/pagination.ts';
 import type { AuditLogsTable } from './audit.tables.ts';
@@ -24,8 +25,8 @@ function presentAuditLog(a: Selectable<AuditLogsTable>, url: (path: string) => s
 const listQuery = paginationQuery.extend({
   'filter[source_type]': z.string().optional(),
   'filter[action]': z.string().optional(),
-  'filter[actor_id]': z.coerce.number().int().positive().optional(),
-  'filter[source_id]': z.coerce.number().int().positive().optional(),
+  'filter[actor_id]': recordId.optional(),
+  'filter[source_id]': recordId.optional(),
 });
 
 export const auditRoutes = [
@@ -68,7 +69,7 @@ export const auditRoutes = [
     auth: 'admin',
     tags: ['Audit logs'],
     summary: 'Show an audit log entry',
-    params: z.object({ id: z.coerce.number().int().positive() }),
+    params: idParams,
     handler: async (ctx) => {
       const row = await ctx.db
         .selectFrom('audit_logs')

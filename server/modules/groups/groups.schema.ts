@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { idParams, recordId } from '../../platform/http/fields.ts';
+
+export { idParams };
+
 import { paginationQuery } from '../../platform/http/pagination.ts';
 
 /**
@@ -17,10 +21,9 @@ export type GroupInput = z.infer<typeof groupInput>;
 export const createGroupBody = z.object({ group: groupInput.extend({ name: groupFields.name }) });
 export const updateGroupBody = z.object({ group: groupInput });
 
-export const idParams = z.object({ id: z.coerce.number().int().positive() });
 export const userMembershipParams = z.object({
-  user_id: z.coerce.number().int().positive(),
-  id: z.coerce.number().int().positive(),
+  user_id: recordId,
+  id: recordId,
 });
 
 /** Zendesk lists deleted groups too unless asked not to. */

@@ -34,7 +34,6 @@ function columnsFrom(input: OrganizationInput): Columns {
   const out: Record<string, unknown> = {};
   for (const f of DIRECT_FIELDS) if (input[f] !== undefined) out[f] = input[f];
   // Tags and domains compare case-insensitively everywhere, so store them once, lower-cased.
-  if (input.tags) out.tags = [...new Set(input.tags.map((t) => t.toLowerCase()))];
   if (input.domain_names) out.domain_names = [...new Set(input.domain_names)];
   return out as Columns;
 }

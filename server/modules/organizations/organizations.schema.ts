@@ -1,17 +1,9 @@
 import { z } from 'zod';
+import { idParams, shortText, tagList } from '../../platform/http/fields.ts';
 import { paginationQuery } from '../../platform/http/pagination.ts';
 
-const shortText = (max: number) => z.string().trim().max(max);
-const tags = z
-  .array(
-    z
-      .string()
-      .trim()
-      .min(1)
-      .max(80)
-      .regex(/^[^\s,]+$/, 'must be single words'),
-  )
-  .max(200);
+export { idParams };
+
 const domainName = z
   .string()
   .trim()
@@ -28,7 +20,7 @@ const organizationFields = {
   group_id: z.number().int().positive().nullable(),
   shared_tickets: z.boolean(),
   shared_comments: z.boolean(),
-  tags,
+  tags: tagList,
   organization_fields: z.record(z.string(), z.unknown()),
 };
 
@@ -39,8 +31,6 @@ export const createOrganizationBody = z.object({
   organization: organizationInput.extend({ name: organizationFields.name }),
 });
 export const updateOrganizationBody = z.object({ organization: organizationInput });
-
-export const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 export const listOrganizationsQuery = paginationQuery;
 

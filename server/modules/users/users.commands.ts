@@ -48,7 +48,6 @@ const DIRECT_FIELDS = [
 function columnsFrom(input: UserInput): Columns {
   const out: Record<string, unknown> = {};
   for (const f of DIRECT_FIELDS) if (input[f] !== undefined) out[f] = input[f];
-  if (input.tags) out.tags = [...new Set(input.tags.map((t) => t.toLowerCase()))];
   return out as Columns;
 }
 

@@ -1,20 +1,12 @@
 import { z } from 'zod';
+import { idParams, recordId, shortText, tagList } from '../../platform/http/fields.ts';
 import { paginationQuery } from '../../platform/http/pagination.ts';
+
+export { idParams };
 
 export const USER_ROLES = ['end-user', 'agent', 'admin'] as const;
 
 const email = z.string().trim().max(254).email('is not a valid email address');
-const shortText = (max: number) => z.string().trim().max(max);
-const tags = z
-  .array(
-    z
-      .string()
-      .trim()
-      .min(1)
-      .max(80)
-      .regex(/^[^\s,]+$/, 'must be single words'),
-  )
-  .max(200);
 
 /** Fields a client may write on a user; anything else in the body is ignored, as Zendesk does. */
 const userFields = {
@@ -33,7 +25,7 @@ const userFields = {
   notes: shortText(10_000).nullable(),
   locale: shortText(20).min(2),
   time_zone: shortText(64).min(1),
-  tags,
+  tags: tagList,
   user_fields: z.record(z.string(), z.unknown()),
   signature: shortText(2_000).nullable(),
   ticket_restriction: z.enum(['organization', 'groups', 'assigned', 'requested']).nullable(),
@@ -49,8 +41,6 @@ export type UserInput = z.infer<typeof userInput>;
 export const createUserBody = z.object({ user: userInput.extend({ name: userFields.name }) });
 export const updateUserBody = z.object({ user: userInput });
 export const createOrUpdateUserBody = z.object({ user: userInput });
-
-export const idParams = z.object({ id: z.coerce.number().int().positive() });
 
 export const listUsersQuery = paginationQuery.extend({
   role: z.enum(USER_ROLES).optional(),
@@ -87,6 +77,6 @@ export const identityBody = z.object({
 });
 
 export const identityParams = z.object({
-  id: z.coerce.number().int().positive(),
-  identity_id: z.coerce.number().int().positive(),
+  id: recordId,
+  identity_id: recordId,
 });

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+
+/** Request fields every module validates the same way. */
+
+/** A record id in a path or query: a positive integer (Zendesk ids are integers). */
+export const recordId = z.coerce.number().int().positive();
+
+export const idParams = z.object({ id: recordId });
+
+/** Trimmed text with a length bound. */
+export const shortText = (max: number) => z.string().trim().max(max);
+
+/** Zendesk tags: single words, stored lower-case and once each. */
+export const tagList = z
+  .array(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(80)
+      .regex(/^[^\s,]+$/, 'must be single words'),
+  )
+  .max(200)
+  .transform((tags) => [...new Set(tags.map((t) => t.toLowerCase()))]);

@@ -33,6 +33,12 @@ export interface TestAccount {
   auth: string;
   /** Basic `email/token:TOKEN` for any user of this account (Zendesk semantics). */
   authAs(email: string): string;
+  /** Creates a user through the API as this account's admin; throws unless it answers 201. */
+  createUser(
+    name: string,
+    email: string,
+    role?: 'end-user' | 'agent' | 'admin' | string,
+  ): Promise<{ id: number } & Record<string, any>>;
 }
 
 export const usePostgres = process.env.HAVEN_TEST_DB === 'postgres';
@@ -68,7 +74,7 @@ export async function startTestApp(
   const port = await runtime.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${port}`;
   let counter = 0;
-  return {
+  const app: TestApp = {
     runtime,
     config,
     baseUrl,
@@ -88,7 +94,7 @@ export async function startTestApp(
       runtime.services.accounts.invalidate();
       const authAs = (email: string) =>
         `Basic ${Buffer.from(`${email}/token:${created.apiToken}`).toString('base64')}`;
-      return {
+      const account: TestAccount = {
         id: created.account.id,
         subdomain: sub,
         adminId: created.admin.id,
@@ -97,13 +103,23 @@ export async function startTestApp(
         token: created.apiToken,
         auth: authAs(adminEmail),
         authAs,
+        async createUser(name, email, role = 'end-user') {
+          const res = await api(app, 'POST', '/api/v2/users.json', {
+            auth: account.auth,
+            body: { user: { name, email, role } },
+          });
+          if (res.status !== 201) throw new Error(`Creating ${email} answered ${res.status}: ${res.text}`);
+          return res.body.user;
+        },
       };
+      return account;
     },
     async close() {
       await runtime.close();
       await pgDb?.drop();
     },
   };
+  return app;
 }
 
 export interface ApiResponse<T = any> {

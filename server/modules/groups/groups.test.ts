@@ -12,15 +12,6 @@ let endUserAuth: string;
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-async function createUser(account: TestAccount, name: string, email: string, role: string) {
-  const res = await api(app, 'POST', '/api/v2/users.json', {
-    auth: account.auth,
-    body: { user: { name, email, role } },
-  });
-  assert.equal(res.status, 201, res.text);
-  return res.body.user.id as number;
-}
-
 async function createGroup(group: Record<string, unknown>, auth = acct.auth) {
   return api(app, 'POST', '/api/v2/groups.json', { auth, body: { group } });
 }
@@ -48,8 +39,8 @@ before(async () => {
   app = await startTestApp();
   acct = await app.createAccount();
   other = await app.createAccount();
-  agentId = await createUser(acct, 'Agent Ada', 'ada@groups.test', 'agent');
-  endUserId = await createUser(acct, 'Eve End', 'eve@groups.test', 'end-user');
+  agentId = (await acct.createUser('Agent Ada', 'ada@groups.test', 'agent')).id;
+  endUserId = (await acct.createUser('Eve End', 'eve@groups.test', 'end-user')).id;
   agentAuth = acct.authAs('ada@groups.test');
   endUserAuth = acct.authAs('eve@groups.test');
 });
@@ -212,7 +203,7 @@ describe('groups', () => {
 
   test('DELETE soft-deletes: 404 afterwards, memberships removed, default passes on, name free again', async () => {
     const fresh = await app.createAccount();
-    const agent = await createUser(fresh, 'Del Agent', 'del-agent@groups.test', 'agent');
+    const agent = (await fresh.createUser('Del Agent', 'del-agent@groups.test', 'agent')).id;
     const first = (await createGroup({ name: 'Primary' }, fresh.auth)).body.group;
     const second = (await createGroup({ name: 'Secondary' }, fresh.auth)).body.group;
     const org = await api(app, 'POST', '/api/v2/organizations.json', {
@@ -340,7 +331,7 @@ describe('group memberships', () => {
   });
 
   test("another account's users and groups cannot be linked; its memberships are 404", async () => {
-    const foreignAgent = await createUser(other, 'Foreign Agent', 'foreign-agent@groups.test', 'agent');
+    const foreignAgent = (await other.createUser('Foreign Agent', 'foreign-agent@groups.test', 'agent')).id;
     const foreignGroup = (await createGroup({ name: 'Foreign M' }, other.auth)).body.group;
     assert.equal((await addMember(foreignAgent, support.id)).status, 422);
     assert.equal((await addMember(agentId, foreignGroup.id)).status, 422);
@@ -374,9 +365,9 @@ describe('group memberships', () => {
 
   test('list with include=users,groups side-loads exactly the related records; cursor pagination', async () => {
     const fresh = await app.createAccount();
-    const a1 = await createUser(fresh, 'Side A', 'side-a@groups.test', 'agent');
-    const a2 = await createUser(fresh, 'Side B', 'side-b@groups.test', 'agent');
-    await createUser(fresh, 'Side C', 'side-c@groups.test', 'agent');
+    const a1 = (await fresh.createUser('Side A', 'side-a@groups.test', 'agent')).id;
+    const a2 = (await fresh.createUser('Side B', 'side-b@groups.test', 'agent')).id;
+    await fresh.createUser('Side C', 'side-c@groups.test', 'agent');
     const g1 = (await createGroup({ name: 'S1' }, fresh.auth)).body.group;
     const g2 = (await createGroup({ name: 'S2' }, fresh.auth)).body.group;
     await createGroup({ name: 'S3 unused' }, fresh.auth);
@@ -457,8 +448,8 @@ describe('group memberships', () => {
 
   test('make_default switches the default and users.default_group_id; agents only for themselves', async () => {
     const fresh = await app.createAccount();
-    const agent = await createUser(fresh, 'Default Agent', 'default-agent@groups.test', 'agent');
-    const peer = await createUser(fresh, 'Peer Agent', 'peer-agent@groups.test', 'agent');
+    const agent = (await fresh.createUser('Default Agent', 'default-agent@groups.test', 'agent')).id;
+    const peer = (await fresh.createUser('Peer Agent', 'peer-agent@groups.test', 'agent')).id;
     const g1 = (await createGroup({ name: 'D1' }, fresh.auth)).body.group;
     const g2 = (await createGroup({ name: 'D2' }, fresh.auth)).body.group;
     const m1 = (await addMember(agent, g1.id, fresh.auth)).body.group_membership;
@@ -518,7 +509,7 @@ describe('group memberships', () => {
 
   test('DELETE removes (204), audits, appends group_membership.deleted, and promotes the next default', async () => {
     const fresh = await app.createAccount();
-    const agent = await createUser(fresh, 'Leaving Agent', 'leaving@groups.test', 'agent');
+    const agent = (await fresh.createUser('Leaving Agent', 'leaving@groups.test', 'agent')).id;
     const g1 = (await createGroup({ name: 'L1' }, fresh.auth)).body.group;
     const g2 = (await createGroup({ name: 'L2' }, fresh.auth)).body.group;
     const m1 = (await addMember(agent, g1.id, fresh.auth)).body.group_membership;

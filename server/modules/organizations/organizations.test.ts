@@ -11,15 +11,6 @@ let endUserId: number;
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-async function createUser(account: TestAccount, name: string, email: string, role: string) {
-  const res = await api(app, 'POST', '/api/v2/users.json', {
-    auth: account.auth,
-    body: { user: { name, email, role } },
-  });
-  assert.equal(res.status, 201, res.text);
-  return res.body.user as { id: number };
-}
-
 async function createOrg(organization: Record<string, unknown>, auth = acct.auth) {
   return api(app, 'POST', '/api/v2/organizations.json', { auth, body: { organization } });
 }
@@ -38,8 +29,8 @@ before(async () => {
   app = await startTestApp();
   acct = await app.createAccount();
   other = await app.createAccount();
-  await createUser(acct, 'Agent Smith', 'agent@org.test', 'agent');
-  endUserId = (await createUser(acct, 'Erin End', 'erin@org.test', 'end-user')).id;
+  await acct.createUser('Agent Smith', 'agent@org.test', 'agent');
+  endUserId = (await acct.createUser('Erin End', 'erin@org.test', 'end-user')).id;
   agentAuth = acct.authAs('agent@org.test');
   endUserAuth = acct.authAs('erin@org.test');
 });
@@ -486,7 +477,7 @@ describe('GET /api/v2/organizations/:id/users', () => {
       });
       ids.push(res.body.user.id);
     }
-    await createUser(acct, 'Outsider', 'outsider@staffed.test', 'end-user');
+    await acct.createUser('Outsider', 'outsider@staffed.test', 'end-user');
     const offset = await api(app, 'GET', `/api/v2/organizations/${org.id}/users.json?per_page=2`, {
       auth: agentAuth,
     });

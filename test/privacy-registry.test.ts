@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import '../server/modules/index.ts';
-import { registeredTables, type TableSpec } from '../server/platform/privacy/registry.ts';
+import { registeredStores, registeredTables, type TableSpec } from '../server/platform/privacy/registry.ts';
 import { startTestApp, type TestApp } from './harness.ts';
 
 /**
@@ -167,4 +167,28 @@ test('stale registry entries, unruled personal columns and tenant tables without
     }),
     (err) => err === rollback,
   );
+});
+
+test('stores that are not tables are registered with an erasure rule, and the job queue is one of them', async () => {
+  const stores = registeredStores();
+  for (const store of stores) {
+    assert.ok(store.erase, `${store.store} has no erasure rule`);
+    assert.ok(store.description.length > 10, `${store.store} is not described`);
+  }
+  // Every schema besides public holds such a store; an unregistered one would escape export and erasure.
+  const schemas = await sql<{ nspname: string }>`
+    select nspname from pg_namespace
+    where nspname not in ('public', 'information_schema') and left(nspname, 3) <> 'pg_'`.execute(
+    app.runtime.services.database.db,
+  );
+  assert.ok(
+    schemas.rows.some((r) => r.nspname === 'pgboss'),
+    'the job queue schema exists',
+  );
+  for (const { nspname } of schemas.rows) {
+    assert.ok(
+      stores.some((s) => s.store === nspname),
+      `schema ${nspname} holds data the registry does not know`,
+    );
+  }
 });

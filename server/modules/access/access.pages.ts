@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../../platform/auth/credentials.ts';
-import { safeEqual } from '../../platform/auth/secrets.ts';
+import { PASSWORD_MIN_LENGTH, safeEqual } from '../../platform/auth/secrets.ts';
 import { defineRoute, type HandlerContext, type Responded } from '../../platform/http/define-route.ts';
 import { HavenError } from '../../platform/http/errors.ts';
 import { escapeHtml, field, PAGE_HEADERS, renderPage } from '../../platform/http/pages.ts';
@@ -70,7 +70,7 @@ ${field({ name: 'name', label: 'Company name', value: values.name, autocomplete:
 ${field({ name: 'subdomain', label: 'Subdomain', value: values.subdomain, hint: `Your help desk will live at subdomain.${host}`, error: errors.subdomain })}
 ${field({ name: 'admin_name', label: 'Your name', value: values.admin_name, autocomplete: 'name', error: errors.admin_name })}
 ${field({ name: 'admin_email', label: 'Your email', type: 'email', value: values.admin_email, autocomplete: 'email', error: errors.admin_email })}
-${field({ name: 'admin_password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: 'At least 10 characters.', error: errors.admin_password })}
+${field({ name: 'admin_password', label: 'Password', type: 'password', autocomplete: 'new-password', hint: `At least ${PASSWORD_MIN_LENGTH} characters.`, error: errors.admin_password })}
 <button type="submit">Create help desk</button>
 </form>`,
   );

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { newPassword } from '../../platform/http/fields.ts';
 
 const RESERVED = new Set([
   'www',
@@ -55,7 +56,7 @@ export const newAccountInput = z.object({
   name: z.string().trim().min(1, 'cannot be blank').max(255),
   adminName: z.string().trim().min(1, 'cannot be blank').max(255),
   adminEmail: z.string().trim().max(254).email('is not a valid email address'),
-  adminPassword: z.string().min(10, 'must be at least 10 characters').max(200),
+  adminPassword: newPassword,
   region: z.enum(REGIONS).default('unspecified'),
   industry: z.enum(INDUSTRIES).default('unspecified'),
 });

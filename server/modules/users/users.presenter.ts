@@ -64,6 +64,3 @@ export function presentIdentity(i: IdentityRow, url: UrlFor) {
     updated_at: isoTime(i.updated_at),
   };
 }
-
-/** The anonymous placeholder Zendesk uses where a user no longer exists. */
-export const ANONYMOUS_USER_NAME = 'Anonymous user';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { idParams, recordId, shortText, tagList } from '../../platform/http/fields.ts';
+import { idParams, newPassword, recordId, shortText, tagList } from '../../platform/http/fields.ts';
 import { paginationQuery } from '../../platform/http/pagination.ts';
 
 export { idParams };
@@ -64,7 +64,7 @@ export const showManyQuery = z.object({
 export const includeQuery = z.object({ include: z.string().optional() });
 
 export const setPasswordBody = z.object({
-  password: z.string().min(10, 'must be at least 10 characters').max(200),
+  password: newPassword,
   previous_password: z.string().max(200).optional(),
 });
 

@@ -18,10 +18,6 @@ defineTable<{ id: string; is_locked: number }>('kysely_migration_lock', {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export function latestMigration(): string {
-  return Object.keys(migrations).sort().at(-1)!;
-}
-
 /** Applies pending migrations; several nodes starting together are serialised by Kysely's migration lock. */
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   const migrator = new Migrator({ db, provider });

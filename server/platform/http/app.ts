@@ -74,7 +74,7 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
     );
   });
 
-  app.setErrorHandler((err, req, reply) => sendError(services, err, req, reply));
+  app.setErrorHandler((err, req, reply) => sendError(err, req, reply));
   app.setNotFoundHandler((req, reply) => {
     const error = new HavenError('CS_ROUTE_NOT_FOUND');
     if (req.url.startsWith('/api/')) return reply.code(404).send(error.body());
@@ -90,7 +90,7 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
           max: config.apiRateLimitPerMinute,
           timeWindow: 60_000,
           keyGenerator: (req) => {
-            const actor = (req as FastifyRequest & { haven: RequestState }).haven?.actor;
+            const actor = req.haven?.actor;
             return actor ? `u:${actor.accountId}:${actor.userId}` : `ip:${req.ip}`;
           },
         })
@@ -121,7 +121,7 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
 function authenticateHook(services: Services, spec: RouteSpec) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const state: RequestState = { account: null, actor: null };
-    (req as FastifyRequest & { haven: RequestState }).haven = state;
+    req.haven = state;
     if (spec.install) return;
     const target = services.accounts.classifyHost(req.headers.host);
     const credentials = parseCredentials(req.headers.authorization, req.cookies[SESSION_COOKIE]);
@@ -160,7 +160,7 @@ function authenticateHook(services: Services, spec: RouteSpec) {
 }
 
 async function runHandler(services: Services, spec: RouteSpec, req: FastifyRequest, reply: FastifyReply) {
-  const state = (req as FastifyRequest & { haven: RequestState }).haven;
+  const state = req.haven!; // the authentication hook always runs first
   const params = parse(spec.params, req.params, 'params');
   const query = parse(spec.query, req.query, 'query');
   const body = parse(spec.body, req.body ?? {}, 'body');
@@ -217,7 +217,7 @@ function parse(schema: ZodType | undefined, value: unknown, where: 'params' | 'q
   throw new HavenError('CS_INVALID', { details });
 }
 
-function sendError(services: Services, err: unknown, req: FastifyRequest, reply: FastifyReply) {
+function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
   const error = toHavenError(err);
   if (error.status >= 500) req.log.error({ err }, 'request failed');
   if (error.headers) reply.headers(error.headers);
@@ -226,7 +226,6 @@ function sendError(services: Services, err: unknown, req: FastifyRequest, reply:
   if (spec?.page) {
     return reply.type('text/html').send(renderErrorPage(error.body().error as string, error.message));
   }
-  void services;
   return reply.send(error.body());
 }
 

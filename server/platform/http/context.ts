@@ -6,3 +6,10 @@ export interface RequestState {
   account: Account | null;
   actor: Actor | null;
 }
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by the authentication hook of every route; null only before it has run. */
+    haven: RequestState | null;
+  }
+}

@@ -114,7 +114,10 @@ export async function deleteGroup(ctx: CommandContext, id: number): Promise<void
       .selectAll()
       .where('group_id', '=', group.id)
       .execute();
-    for (const m of members) await removeMembership(ctx, db, m, group);
+    for (const m of members) {
+      const member = await findUser(db, m.user_id);
+      await removeMembership(ctx, db, m, group, member?.name ?? '', true);
+    }
     await db
       .updateTable('users')
       .set({ default_group_id: null, updated_at: now })
@@ -203,39 +206,35 @@ export async function deleteGroupMembership(ctx: CommandContext, id: number): Pr
       .selectAll()
       .where('id', '=', membership.group_id)
       .executeTakeFirstOrThrow();
-    await removeMembership(ctx, db, membership, group);
+    const user = await findUser(db, membership.user_id);
+    await removeMembership(ctx, db, membership, group, user?.name ?? '', true);
   });
 }
 
 /**
- * Deletes one membership inside the caller's transaction: audited (it removes access), announced, and, when it
- * was the user's default, the user's oldest remaining membership becomes the default so they always have one.
+ * Deletes one membership inside the caller's transaction: audited (it removes access) and announced. When it
+ * was the user's default and `promoteNext` is set, the user's oldest remaining membership becomes the default.
  */
 async function removeMembership(
   ctx: CommandContext,
   db: TenantDb,
   m: GroupMembershipRow,
-  group: GroupRow,
+  group: Pick<GroupRow, 'id' | 'name'>,
+  userName: string,
+  promoteNext: boolean,
 ): Promise<void> {
   await db.deleteFrom('group_memberships').where('id', '=', m.id).execute();
-  if (m.default) {
+  if (m.default && promoteNext) {
     const next = (await membershipsOfUser(db, m.user_id))[0];
-    if (next) {
-      await db
-        .updateTable('group_memberships')
-        .set({ default: true, updated_at: new Date() })
-        .where('id', '=', next.id)
-        .execute();
-    }
-    await setUserDefaultGroup(db, m.user_id, next?.group_id ?? null);
+    if (next) await markDefault(db, m.user_id, next);
+    else await setUserDefaultGroup(db, m.user_id, null);
   }
-  const user = await findUser(db, m.user_id);
   await recordAudit(db, {
     actorId: ctx.actor?.userId ?? null,
     action: 'group_membership.deleted',
     sourceType: 'user',
     sourceId: m.user_id,
-    sourceLabel: user?.name ?? '',
+    sourceLabel: userName,
     changeDescription: `Removed from group ${group.name} (#${group.id})`,
     ip: ctx.ip,
   });
@@ -245,6 +244,71 @@ async function removeMembership(
     subjectId: m.id,
     actorId: ctx.actor?.userId ?? null,
     payload: { user_id: m.user_id, group_id: m.group_id },
+  });
+}
+
+/**
+ * Removes every membership of a user who leaves the staff (demoted to end-user, or deleted), each audited
+ * and announced like any other removal; the user is left without a default group.
+ */
+export async function removeAllMemberships(
+  ctx: CommandContext,
+  db: TenantDb,
+  user: { id: number; name: string },
+): Promise<void> {
+  const memberships = await db
+    .selectFrom('group_memberships')
+    .innerJoin('groups', (j) =>
+      j
+        .onRef('groups.account_id', '=', 'group_memberships.account_id')
+        .onRef('groups.id', '=', 'group_memberships.group_id'),
+    )
+    .selectAll('group_memberships')
+    .select('groups.name as group_name')
+    .where('group_memberships.user_id', '=', user.id)
+    .orderBy('group_memberships.id')
+    .execute();
+  for (const m of memberships) {
+    await removeMembership(ctx, db, m, { id: m.group_id, name: m.group_name }, user.name, false);
+  }
+  if (memberships.length) await setUserDefaultGroup(db, user.id, null);
+}
+
+/** Flags one membership as the user's default (and no other), and mirrors it on users.default_group_id. */
+async function markDefault(db: TenantDb, userId: number, membership: GroupMembershipRow): Promise<void> {
+  const now = new Date();
+  await db
+    .updateTable('group_memberships')
+    .set({ default: false, updated_at: now })
+    .where('user_id', '=', userId)
+    .where('default', '=', true)
+    .execute();
+  await db
+    .updateTable('group_memberships')
+    .set({ default: true, updated_at: now })
+    .where('id', '=', membership.id)
+    .execute();
+  await setUserDefaultGroup(db, userId, membership.group_id);
+}
+
+/**
+ * Makes the user's membership their default, announcing the change; a no-op when it already is.
+ * Serves both make_default and a user update that sets default_group_id.
+ */
+export async function setDefaultMembership(
+  ctx: CommandContext,
+  db: TenantDb,
+  userId: number,
+  membership: GroupMembershipRow,
+): Promise<void> {
+  if (membership.default) return;
+  await markDefault(db, userId, membership);
+  await appendEvent(db, {
+    type: GROUP_MEMBERSHIP_EVENTS.updated,
+    subjectType: 'group_membership',
+    subjectId: membership.id,
+    actorId: ctx.actor?.userId ?? null,
+    payload: { changes: ['default'], user_id: userId, group_id: membership.group_id },
   });
 }
 
@@ -258,28 +322,7 @@ export async function makeDefaultMembership(
     const membership = await findMembership(db, membershipId);
     if (!membership || membership.user_id !== userId) throw notFound();
     if (ctx.actor) groupPolicy.assertCanChooseDefault(ctx.actor, userId);
-    if (!membership.default) {
-      const now = new Date();
-      await db
-        .updateTable('group_memberships')
-        .set({ default: false, updated_at: now })
-        .where('user_id', '=', userId)
-        .where('default', '=', true)
-        .execute();
-      await db
-        .updateTable('group_memberships')
-        .set({ default: true, updated_at: now })
-        .where('id', '=', membership.id)
-        .execute();
-      await setUserDefaultGroup(db, userId, membership.group_id);
-      await appendEvent(db, {
-        type: GROUP_MEMBERSHIP_EVENTS.updated,
-        subjectType: 'group_membership',
-        subjectId: membership.id,
-        actorId: ctx.actor?.userId ?? null,
-        payload: { changes: ['default'], user_id: userId, group_id: membership.group_id },
-      });
-    }
+    await setDefaultMembership(ctx, db, userId, membership);
     return membershipsOfUser(db, userId);
   });
 }

@@ -5,6 +5,8 @@ import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { HavenError, invalid, notFound } from '../../platform/http/errors.ts';
 import { recordAudit } from '../audit/audit.commands.ts';
+import { removeAllMemberships, setDefaultMembership } from '../groups/groups.commands.ts';
+import { findMembershipByPair } from '../groups/groups.queries.ts';
 import { USER_EVENTS } from './users.events.ts';
 import { END_USER_EDITABLE, userPolicy } from './users.policy.ts';
 import {
@@ -68,20 +70,7 @@ async function assertReferences(
   if (input.default_group_id) {
     if (!STAFF.includes(role)) throw invalid('default_group_id', 'Only agents can have a default group');
     // As at Zendesk, the default group is one of the agent's own groups (a new user has none yet).
-    const membership = userId
-      ? await db
-          .selectFrom('group_memberships')
-          .innerJoin('groups', (j) =>
-            j
-              .onRef('groups.account_id', '=', 'group_memberships.account_id')
-              .onRef('groups.id', '=', 'group_memberships.group_id'),
-          )
-          .select('group_memberships.id')
-          .where('group_memberships.user_id', '=', userId)
-          .where('group_memberships.group_id', '=', input.default_group_id)
-          .where('groups.deleted', '=', false)
-          .executeTakeFirst()
-      : undefined;
+    const membership = userId ? await findMembershipByPair(db, userId, input.default_group_id) : undefined;
     if (!membership) throw invalid('default_group_id', 'must be a group the user belongs to', 'InvalidValue');
   }
 }
@@ -192,7 +181,6 @@ export async function updateUser(ctx: CommandContext, userId: number, input: Use
 
     const changes = columnsFrom(input);
     if (input.role && input.role !== user.role) changes.role = input.role;
-    if (role === 'end-user' && user.role !== 'end-user') changes.default_group_id = null;
     const changed = Object.keys(changes).filter(
       (k) => JSON.stringify((user as any)[k]) !== JSON.stringify((changes as any)[k]),
     );
@@ -206,21 +194,19 @@ export async function updateUser(ctx: CommandContext, userId: number, input: Use
     }
     if (changed.length === 0) return user;
 
+    // A new default group is set through its membership, which also writes users.default_group_id.
+    const defaultGroupId = changes.default_group_id;
+    if (defaultGroupId) delete changes.default_group_id;
     await db
       .updateTable('users')
       .set({ ...changes, updated_at: new Date() })
       .where('id', '=', user.id)
       .execute();
-    if (changes.default_group_id) {
-      await db
-        .updateTable('group_memberships')
-        .set({ default: sql<boolean>`group_id = ${changes.default_group_id}`, updated_at: new Date() })
-        .where('user_id', '=', user.id)
-        .execute();
+    if (defaultGroupId) {
+      const membership = await findMembershipByPair(db, user.id, defaultGroupId);
+      await setDefaultMembership(ctx, db, user.id, membership!);
     }
-    if (role === 'end-user' && user.role !== 'end-user') {
-      await db.deleteFrom('group_memberships').where('user_id', '=', user.id).execute();
-    }
+    if (role === 'end-user' && user.role !== 'end-user') await removeAllMemberships(ctx, db, user);
     if (changes.role) {
       await recordAudit(db, {
         actorId: ctx.actor?.userId ?? null,
@@ -355,7 +341,7 @@ export async function deleteUser(ctx: CommandContext, userId: number): Promise<U
       .execute();
     await db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
     await db.deleteFrom('oauth_tokens').where('user_id', '=', user.id).execute();
-    await db.deleteFrom('group_memberships').where('user_id', '=', user.id).execute();
+    await removeAllMemberships(ctx, db, user);
     await recordAudit(db, {
       actorId: ctx.actor?.userId ?? null,
       action: 'user.deleted',

@@ -442,3 +442,54 @@ describe('identities', () => {
     assert.equal(events.length, 4, 'add email, add phone, make primary, delete');
   });
 });
+
+describe('leaving the staff', () => {
+  it('demotion and deletion remove group memberships as audited, announced removals', async () => {
+    const group = (
+      await api(app, 'POST', '/api/v2/groups.json', { auth: acme.auth, body: { group: { name: 'Leavers' } } })
+    ).body.group;
+    const demoted = await acme.createUser('Demoted Dan', 'dan@acme.test', 'agent');
+    const deleted = await acme.createUser('Deleted Deb', 'deb@acme.test', 'agent');
+    for (const user of [demoted, deleted]) {
+      const m = await api(app, 'POST', '/api/v2/group_memberships.json', {
+        auth: acme.auth,
+        body: { group_membership: { user_id: user.id, group_id: group.id } },
+      });
+      assert.equal(m.status, 201);
+    }
+    const down = await api(app, 'PUT', `/api/v2/users/${demoted.id}.json`, {
+      auth: acme.auth,
+      body: { user: { role: 'end-user' } },
+    });
+    assert.equal(down.body.user.default_group_id, null);
+    assert.equal(
+      (await api(app, 'DELETE', `/api/v2/users/${deleted.id}.json`, { auth: acme.auth })).status,
+      200,
+    );
+
+    const left = await api(app, 'GET', `/api/v2/groups/${group.id}/memberships.json`, { auth: acme.auth });
+    assert.deepEqual(left.body.group_memberships, []);
+    const db = app.runtime.services.database.db;
+    for (const user of [demoted, deleted]) {
+      const events = await db
+        .selectFrom('events')
+        .select('payload')
+        .where('type', '=', 'group_membership.deleted')
+        .where('account_id', '=', acme.id)
+        .execute();
+      assert.ok(
+        events.some((e) => (e.payload as any).user_id === user.id),
+        `no membership removal event for ${user.name}`,
+      );
+      const audit = await api(
+        app,
+        'GET',
+        `/api/v2/audit_logs.json?filter%5Baction%5D=group_membership.deleted&filter%5Bsource_id%5D=${user.id}`,
+        {
+          auth: acme.auth,
+        },
+      );
+      assert.equal(audit.body.audit_logs.length, 1, `audit entries for ${user.name}`);
+    }
+  });
+});

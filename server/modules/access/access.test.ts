@@ -424,6 +424,15 @@ describe('API tokens', () => {
     assert.equal(listed.token, undefined);
     assert.ok(!list.text.includes(token), 'the token never appears in the list');
     assert.ok(!list.text.includes(acct.token), 'nor does the set-up token');
+    assert.equal(created.body.api_token.last_used_at, null);
+    // Last use is written off the request's path, so it may land just after the response.
+    let lastUsed: string | null = null;
+    for (let i = 0; i < 50 && !lastUsed; i++) {
+      const again = await api(app, 'GET', '/api/v2/api_tokens.json', { auth: acct.auth, host });
+      lastUsed = again.body.api_tokens.find((t: any) => t.id === created.body.api_token.id).last_used_at;
+      if (!lastUsed) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(String(lastUsed), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'using a token records when');
 
     const show = await api(app, 'GET', `/api/v2/api_tokens.json?page%5Bsize%5D=100`, {
       auth: acct.auth,

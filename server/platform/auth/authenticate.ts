@@ -122,16 +122,9 @@ export class Authenticator {
         .select(userSnapshotColumn)
         .where('t.token_digest', '=', digestToken(token)),
     );
-    if (!row || !usable(row)) throw authFailed();
-    const account = reviveAccount(row.account);
-    if (!this.deps.accounts.matches(target, account)) throw authFailed();
-    this.touch(`t:${row.token_id}`, () =>
-      this.deps.db
-        .updateTable('api_tokens')
-        .set({ last_used_at: new Date() })
-        .where('account_id', '=', account.id)
-        .where('id', '=', row.token_id),
-    );
+    if (!row) throw authFailed();
+    const account = this.accept(target, row, null);
+    this.touch('api_tokens', account.id, row.token_id);
     // The snapshot serves /users/me only when the email named is the primary one it would show.
     const snapshot = row.identity_primary ? { ...row.user_row, email: row.email } : null;
     return { account, actor: { ...toActor(account.id, row, 'api_token', null), snapshot } };
@@ -157,17 +150,9 @@ export class Authenticator {
         .select(userSnapshotColumn)
         .where('t.token_digest', '=', digestToken(token)),
     );
-    if (!row || !usable(row) || (row.expires_at && row.expires_at.getTime() <= Date.now()))
-      throw authFailed();
-    const account = reviveAccount(row.account);
-    if (!this.deps.accounts.matches(target, account)) throw authFailed();
-    this.touch(`o:${row.token_id}`, () =>
-      this.deps.db
-        .updateTable('oauth_tokens')
-        .set({ last_used_at: new Date() })
-        .where('account_id', '=', account.id)
-        .where('id', '=', row.token_id),
-    );
+    if (!row) throw authFailed();
+    const account = this.accept(target, row, row.expires_at);
+    this.touch('oauth_tokens', account.id, row.token_id);
     return {
       account,
       actor: {
@@ -197,16 +182,9 @@ export class Authenticator {
         .select(userSnapshotColumn)
         .where('s.token_digest', '=', digestToken(token)),
     );
-    if (!row || !usable(row) || row.expires_at.getTime() <= Date.now()) throw authFailed();
-    const account = reviveAccount(row.account);
-    if (!this.deps.accounts.matches(target, account)) throw authFailed();
-    this.touch(`s:${row.session_id}`, () =>
-      this.deps.db
-        .updateTable('sessions')
-        .set({ last_seen_at: new Date() })
-        .where('account_id', '=', account.id)
-        .where('id', '=', row.session_id),
-    );
+    if (!row) throw authFailed();
+    const account = this.accept(target, row, row.expires_at);
+    this.touch('sessions', account.id, row.session_id);
     return {
       account,
       actor: {
@@ -324,14 +302,35 @@ export class Authenticator {
   }
 
   /** Records last use at most once a minute per credential, off the request's path. */
-  private touch(key: string, query: () => { execute(): Promise<unknown> }): void {
+  private touch(table: 'api_tokens' | 'oauth_tokens' | 'sessions', accountId: number, id: number): void {
+    const key = `${table}:${id}`;
     const now = Date.now();
     if (now - (this.lastTouched.get(key) ?? 0) < 60_000) return;
     this.lastTouched.set(key, now);
     if (this.lastTouched.size > 10_000) this.lastTouched.clear();
-    query()
-      .execute()
-      .catch(() => {});
+    const at = new Date(now);
+    const db = this.deps.db;
+    const update =
+      table === 'sessions'
+        ? db
+            .updateTable('sessions')
+            .set({ last_seen_at: at })
+            .where('account_id', '=', accountId)
+            .where('id', '=', id)
+        : db
+            .updateTable(table)
+            .set({ last_used_at: at })
+            .where('account_id', '=', accountId)
+            .where('id', '=', id);
+    update.execute().catch(() => {});
+  }
+
+  /** What every credential must pass once its row is found: a usable user, not expired, the host's account. */
+  private accept(target: HostTarget, row: UserRow & { account: Account }, expiresAt: Date | null): Account {
+    if (!usable(row) || (expiresAt && expiresAt.getTime() <= Date.now())) throw authFailed();
+    const account = reviveAccount(row.account);
+    if (!this.deps.accounts.matches(target, account)) throw authFailed();
+    return account;
   }
 }
 

@@ -181,7 +181,8 @@ export const accessPages = [
           const errors: Record<string, string> = {};
           for (const [key, list] of Object.entries(err.details)) {
             const name = FIELD_NAMES[key] ?? key;
-            errors[name] = list.map((d) => d.description.replace(/^\w+ /, '')).join('; ');
+            // Descriptions read `field: problem`; the page shows the problem beside its field.
+            errors[name] = list.map((d) => d.description.replace(/^[\w.]+: /, '')).join('; ');
           }
           return page(422, setupPage(ctx, values, errors, 'Please correct the fields below.'));
         }

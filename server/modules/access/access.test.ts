@@ -708,6 +708,10 @@ describe('first-run set-up', () => {
     });
     assert.equal(invalid.status, 422);
     assert.equal(await fresh.runtime.services.accounts.count(), 0);
+    // The error sits beside the password field, in plain words, without internal field names.
+    assert.match(invalid.text, /id="f-admin_password-error">must be at least 10 characters</);
+    assert.ok(!invalid.text.includes('adminPassword'), 'no internal field names on the page');
+    assert.match(invalid.text, /value="first@firstco.example"/, 'what was typed is kept');
 
     const created = await browse(fresh, b, 'POST', '/setup', { form: fields });
     assert.equal(created.status, 303, created.text);

@@ -13,6 +13,9 @@ export function defineJob<T extends object>(spec: JobSpec<T>): JobSpec<T> {
   return spec;
 }
 
+/** Advisory lock key held while a process creates pg-boss's schema and queues ("Have"). */
+const JOBS_START_LOCK = 0x4861_7665;
+
 export type Executor = { executeSql(text: string, values: unknown[]): Promise<{ rows: any[] }> };
 
 /**
@@ -24,7 +27,7 @@ export class Jobs {
   private started = false;
 
   constructor(
-    pool: pg.Pool,
+    private readonly pool: pg.Pool,
     private readonly logger: Logger,
     private readonly roles: { work: boolean; schedule: boolean },
     private readonly specs: JobSpec<any>[],
@@ -40,10 +43,14 @@ export class Jobs {
   }
 
   async start(): Promise<void> {
-    await this.boss.start();
+    // Creating a queue attaches a partition to pg-boss's job table; two processes doing that at once
+    // deadlock, so nodes starting together take turns.
+    await this.oneStarterAtATime(async () => {
+      await this.boss.start();
+      for (const spec of this.specs) await this.boss.createQueue(spec.name);
+    });
     this.started = true;
     for (const spec of this.specs) {
-      await this.boss.createQueue(spec.name);
       if (this.roles.work) {
         await this.boss.work(spec.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
           for (const job of jobs) {
@@ -57,6 +64,19 @@ export class Jobs {
         });
       }
       if (this.roles.schedule && spec.cron) await this.boss.schedule(spec.name, spec.cron, {}, { tz: 'UTC' });
+    }
+  }
+
+  private async oneStarterAtATime(start: () => Promise<void>): Promise<void> {
+    // The embedded database is one process with one connection: nobody to take turns with.
+    if ((this.pool.options.max ?? 10) < 2) return start();
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [JOBS_START_LOCK]);
+      await start();
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [JOBS_START_LOCK]).catch(() => {});
+      client.release();
     }
   }
 

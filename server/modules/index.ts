@@ -17,6 +17,7 @@ import './audit/audit.tables.ts';
 import './groups/groups.tables.ts';
 import './organizations/organizations.tables.ts';
 import './users/users.tables.ts';
+import './tickets/tickets.tables.ts';
 import '../platform/events/events.tables.ts';
 import '../platform/realtime/realtime.tables.ts';
 

@@ -7,6 +7,7 @@ import { HavenError, invalid } from '../../platform/http/errors.ts';
 import { zodDetails } from '../../platform/http/zod-details.ts';
 import type { Account } from '../../platform/tenancy/accounts-directory.ts';
 import { createApiToken } from '../access/access.commands.ts';
+import { accountSeeds } from '../account-seeds.ts';
 import { recordAudit } from '../audit/audit.commands.ts';
 import { createUser } from '../users/users.commands.ts';
 import type { UserRow } from '../users/users.queries.ts';
@@ -69,6 +70,7 @@ export async function createAccount(
       'Created at account setup',
       admin.id,
     );
+    for (const seed of accountSeeds) await seed(db, admin.id);
     await recordAudit(db, {
       actorId: admin.id,
       action: 'account.created',

@@ -1,9 +1,19 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import { defineTable, pd } from '../privacy/registry.ts';
 import * as foundation from './migrations/0001-foundation.ts';
+import * as tickets from './migrations/0002-tickets.ts';
+import * as fields from './migrations/0003-fields.ts';
+import * as attachments from './migrations/0004-attachments.ts';
+import * as viewsMacros from './migrations/0005-views-macros.ts';
+import * as search from './migrations/0006-search.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
+  '0002-tickets': tickets,
+  '0003-fields': fields,
+  '0004-attachments': attachments,
+  '0005-views-macros': viewsMacros,
+  '0006-search': search,
 };
 
 // Kysely's own bookkeeping tables live in the same schema, so the registry classifies their columns too.

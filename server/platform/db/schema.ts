@@ -3,6 +3,12 @@ import type { AccountsTable, InstallationTable } from '../../modules/accounts/ac
 import type { AuditLogsTable } from '../../modules/audit/audit.tables.ts';
 import type { GroupMembershipsTable, GroupsTable } from '../../modules/groups/groups.tables.ts';
 import type { OrganizationsTable } from '../../modules/organizations/organizations.tables.ts';
+import type {
+  JobStatusesTable,
+  TicketAuditsTable,
+  TicketCommentsTable,
+  TicketsTable,
+} from '../../modules/tickets/tickets.tables.ts';
 import type { UserIdentitiesTable, UsersTable } from '../../modules/users/users.tables.ts';
 import type { EventsTable } from '../events/events.tables.ts';
 
@@ -17,6 +23,10 @@ export interface Database extends AccessTables {
   group_memberships: GroupMembershipsTable;
   audit_logs: AuditLogsTable;
   events: EventsTable;
+  tickets: TicketsTable;
+  ticket_audits: TicketAuditsTable;
+  ticket_comments: TicketCommentsTable;
+  job_statuses: JobStatusesTable;
 }
 
 /** Tables that lead with account_id; the tenant-scoped handle only reaches these. */

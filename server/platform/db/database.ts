@@ -24,9 +24,13 @@ export type DatabaseTarget =
 // int8 (ids, counts) as JS numbers: ids stay far below 2^53, and Zendesk clients expect numbers.
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
+const INT8_ARRAY_OID = 1016;
+const INT4_ARRAY_OID = 1007;
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => (v === null ? null : Number(v));
+    // bigint[] (ids of collaborators, followers …) as numbers too, parsed like int4[].
+    if (oid === INT8_ARRAY_OID) return pg.types.getTypeParser(INT4_ARRAY_OID, 'text');
     return pg.types.getTypeParser(oid, format as 'text');
   },
 } as pg.CustomTypesConfig;

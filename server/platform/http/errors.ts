@@ -23,6 +23,12 @@ export const ERRORS = {
   CS_ROUTE_NOT_FOUND: { status: 404, error: 'InvalidEndpoint', description: 'Not found' },
   CS_METHOD_NOT_ALLOWED: { status: 405, error: 'MethodNotAllowed', description: 'Method not allowed' },
   CS_CONFLICT: { status: 409, error: 'Conflict', description: 'The record changed since you last read it' },
+  CS_UPDATE_CONFLICT: {
+    status: 409,
+    error: 'UpdateConflict',
+    description:
+      'Safe Update prevented the update due to outdated ticket data. Please fetch the latest ticket data and try again.',
+  },
   CS_INVALID_JSON: { status: 400, error: 'InvalidJSON', description: 'The request body is not valid JSON' },
   CS_BAD_REQUEST: { status: 400, error: 'InvalidRequest', description: 'The request is malformed' },
   CS_PAGINATION_LIMIT: {

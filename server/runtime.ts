@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HavenConfig } from './config.ts';
 import { recordAudit } from './modules/audit/audit.commands.ts';
-import { moduleJobs, moduleListeners, moduleRoutes } from './modules/index.ts';
+import { moduleJobs, moduleListeners, moduleRoutes, realtimeRouting } from './modules/index.ts';
 import { Authenticator } from './platform/auth/authenticate.ts';
 import { parseCredentials, SESSION_COOKIE } from './platform/auth/credentials.ts';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './platform/db/database.ts';
@@ -69,6 +69,7 @@ export async function startRuntime(
       ...moduleJobs(database.db),
     ]);
     const realtime = new RealtimeGateway(logger);
+    realtime.route(realtimeRouting(database.db));
     // Embedded mode is one process, so the in-memory adapter is enough there.
     await realtime.useAdapter({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
     const relay = new OutboxRelay(database.db, jobs, (e) => realtime.publish(e), moduleListeners, logger);

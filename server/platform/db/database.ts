@@ -25,7 +25,7 @@ export type DatabaseTarget =
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 const INT8_ARRAY_OID = 1016;
-const INT4_ARRAY_OID = 1007;
+const INT4_ARRAY_OID = 1007 as Parameters<typeof pg.types.getTypeParser>[0];
 const typeParsers = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8_OID || oid === NUMERIC_OID) return (v: string) => (v === null ? null : Number(v));

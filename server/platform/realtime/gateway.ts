@@ -13,6 +13,16 @@ export type SocketAuthenticator = (
   token?: string,
 ) => Promise<Actor>;
 
+/**
+ * Who hears what. Modules decide: `join` names the extra rooms an agent's socket joins (beyond its account's
+ * agents room and its own user room), and `audience` names the rooms an event goes to; null means the
+ * account's agents room, which every agent is in.
+ */
+export interface RealtimeRouting {
+  join(actor: Actor): Promise<string[]>;
+  audience(event: DispatchedEvent): string[] | null;
+}
+
 /** Room names: one per account's agents and one per user. */
 export const rooms = {
   agents: (accountId: number) => `account:${accountId}:agents`,
@@ -28,6 +38,7 @@ export class RealtimeGateway {
   readonly io: Server;
   private readonly closers: (() => Promise<void>)[] = [];
   private attached = false;
+  private routing: RealtimeRouting = { join: async () => [], audience: () => null };
 
   constructor(private readonly logger: Logger) {
     this.io = new Server({ serveClient: false, cors: { origin: false } });
@@ -53,6 +64,10 @@ export class RealtimeGateway {
     }
   }
 
+  route(routing: RealtimeRouting): void {
+    this.routing = routing;
+  }
+
   attach(server: HttpServer, authenticate: SocketAuthenticator): void {
     this.io.attach(server, { path: '/socket.io', transports: ['websocket', 'polling'] });
     this.attached = true;
@@ -62,6 +77,7 @@ export class RealtimeGateway {
         const actor = await authenticate(socket.handshake.headers, auth?.authorization);
         if (actor.role === 'end-user') throw new Error('agents only');
         socket.data.actor = actor;
+        socket.data.rooms = await this.routing.join(actor);
         next();
       } catch {
         next(new Error("Couldn't authenticate you"));
@@ -69,14 +85,20 @@ export class RealtimeGateway {
     });
     this.io.on('connection', (socket) => {
       const actor = socket.data.actor as Actor;
-      socket.join([rooms.agents(actor.accountId), rooms.user(actor.accountId, actor.userId)]);
+      socket.join([
+        rooms.agents(actor.accountId),
+        rooms.user(actor.accountId, actor.userId),
+        ...(socket.data.rooms as string[]),
+      ]);
       socket.emit('ready', { user_id: actor.userId, account_id: actor.accountId });
     });
   }
 
-  /** Pushes an event to the agents of its account, on every node. */
+  /** Pushes an event to the agents who may see it (by default every agent of its account), on every node. */
   publish(event: DispatchedEvent): void {
-    this.io.to(rooms.agents(event.accountId)).emit('event', {
+    const audience = this.routing.audience(event) ?? [rooms.agents(event.accountId)];
+    if (!audience.length) return;
+    this.io.to(audience).emit('event', {
       id: event.id,
       type: event.type,
       subject_type: event.subjectType,

@@ -3,6 +3,7 @@ import type { CommandContext } from '../../platform/commands.ts';
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { invalid, notFound } from '../../platform/http/errors.ts';
+import { validateOrganizationFieldValues } from '../fields/fields.commands.ts';
 import { ORGANIZATION_EVENTS } from './organizations.events.ts';
 import { organizationPolicy } from './organizations.policy.ts';
 import {
@@ -70,8 +71,13 @@ export async function createOrganization(
   if (ctx.actor) organizationPolicy.assertCanManage(ctx.actor);
   return ctx.db.transaction(async (db) => {
     await assertValid(db, input, null);
+    const fields =
+      input.organization_fields && (await validateOrganizationFieldValues(db, input.organization_fields, {}));
     const row = await db
-      .insertInto('organizations', { ...columnsFrom(input), name: input.name })
+      .insertInto('organizations', {
+        ...columnsFrom({ ...input, organization_fields: fields }),
+        name: input.name,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
     await appendEvent(db, {
@@ -94,7 +100,10 @@ export async function updateOrganization(
     if (!org) throw notFound();
     if (ctx.actor) organizationPolicy.assertCanManage(ctx.actor);
     await assertValid(db, input, org.id);
-    const changes = columnsFrom(input);
+    const fields =
+      input.organization_fields &&
+      (await validateOrganizationFieldValues(db, input.organization_fields, org.organization_fields));
+    const changes = columnsFrom({ ...input, organization_fields: fields });
     const changed = Object.keys(changes).filter(
       (k) => JSON.stringify((org as any)[k]) !== JSON.stringify((changes as any)[k]),
     );

@@ -45,6 +45,11 @@ describe('POST /api/v2/organizations', () => {
       auth: acct.auth,
       body: { group: { name: 'Tier 1' } },
     });
+    const field = await api(app, 'POST', '/api/v2/organization_fields.json', {
+      auth: acct.auth,
+      body: { organization_field: { type: 'text', title: 'Region', key: 'region' } },
+    });
+    assert.equal(field.status, 201, field.text);
     const res = await createOrg({
       name: 'Acme Corp',
       details: 'Big customer',

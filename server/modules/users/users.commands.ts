@@ -5,6 +5,7 @@ import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { HavenError, invalid, notFound } from '../../platform/http/errors.ts';
 import { recordAudit } from '../audit/audit.commands.ts';
+import { validateUserFieldValues } from '../fields/fields.commands.ts';
 import { removeAllMemberships, setDefaultMembership } from '../groups/groups.commands.ts';
 import { findMembershipByPair } from '../groups/groups.queries.ts';
 import { USER_EVENTS } from './users.events.ts';
@@ -117,9 +118,10 @@ export async function createUser(
     await assertReferences(db, input, role, null);
     if (input.email) await assertEmailFree(db, input.email, null);
     if (input.external_id) await assertExternalIdFree(db, input.external_id, null);
+    const userFields = input.user_fields && (await validateUserFieldValues(db, input.user_fields, {}));
     const row = await db
       .insertInto('users', {
-        ...columnsFrom(input),
+        ...columnsFrom({ ...input, user_fields: userFields }),
         name: input.name,
         role,
         password_hash: options.passwordHash ?? null,
@@ -179,7 +181,9 @@ export async function updateUser(ctx: CommandContext, userId: number, input: Use
     if (input.suspended && ctx.actor?.userId === user.id)
       throw invalid('suspended', 'You cannot suspend yourself');
 
-    const changes = columnsFrom(input);
+    const userFields =
+      input.user_fields && (await validateUserFieldValues(db, input.user_fields, user.user_fields));
+    const changes = columnsFrom({ ...input, user_fields: userFields });
     if (input.role && input.role !== user.role) changes.role = input.role;
     const changed = Object.keys(changes).filter(
       (k) => JSON.stringify((user as any)[k]) !== JSON.stringify((changes as any)[k]),

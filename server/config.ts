@@ -43,6 +43,13 @@ const envSchema = z.object({
     .min(1024)
     .default(1024 * 1024),
   HAVEN_TRUST_PROXY: booleanString.default(false),
+  /** Largest file one upload may carry (413 above it). Files live in PostgreSQL, whose values stop at 1 GB. */
+  HAVEN_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(50 * 1024 * 1024),
 });
 
 export type HavenConfig = {
@@ -60,6 +67,7 @@ export type HavenConfig = {
   sessionDays: number;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  maxUploadBytes: number;
   secureCookies: boolean;
 };
 
@@ -90,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HavenConfig {
     sessionDays: e.HAVEN_SESSION_DAYS,
     bodyLimitBytes: e.HAVEN_BODY_LIMIT_BYTES,
     trustProxy: e.HAVEN_TRUST_PROXY,
+    maxUploadBytes: e.HAVEN_MAX_UPLOAD_BYTES,
     secureCookies: baseUrl.startsWith('https://'),
   };
 }

@@ -644,7 +644,8 @@ async function writeTicket(
       const attachmentIds = await claimUploads(db, commentInput.uploads, {
         ticketId: ticket.id,
         commentId: comment.id,
-        authorId: author.id,
+        // Uploads belong to whoever sent them: the caller, also when writing on the requester's behalf.
+        authorId: actor?.userId ?? null,
       });
       (events[0] as AuditEvent & { attachments: unknown[] }).attachments = attachmentIds.map((id) => ({
         id,

@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  type RouteOptions,
 } from 'fastify';
 import type { ZodType } from 'zod';
 import { csrfMatches } from '../auth/authenticate.ts';
@@ -97,6 +98,7 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
       : null;
 
   const seen = new Set<string>();
+  const fileRoutes: RouteOptions[] = [];
   for (const spec of routes) {
     if (!spec.auth || !(spec.auth in REQUIRED_RANK)) {
       throw new Error(`Route ${spec.method} ${spec.url} must declare its auth mode`);
@@ -104,17 +106,26 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
     const key = `${spec.method} ${spec.url}`;
     if (seen.has(key)) throw new Error(`Route ${key} is defined twice`);
     seen.add(key);
-    const preHandler = [authenticateHook(services, spec)];
-    if (apiLimiter && spec.auth !== 'public' && spec.url.startsWith('/api/'))
-      preHandler.push(apiLimiter as any);
-    app.route({
+    const hooks = [authenticateHook(services, spec)];
+    if (apiLimiter && spec.auth !== 'public' && spec.url.startsWith('/api/')) hooks.push(apiLimiter as any);
+    const route: RouteOptions = {
       method: spec.method,
       url: spec.url,
       config: { spec } as Record<string, unknown>,
-      preHandler,
       handler: (req, reply) => runHandler(services, spec, req, reply),
-    });
+    };
+    if (spec.rawBody) fileRoutes.push({ ...route, onRequest: hooks, bodyLimit: config.maxUploadBytes });
+    else app.route({ ...route, preHandler: hooks });
   }
+
+  // File uploads take the body as bytes whatever its Content-Type (Zendesk clients send `application/binary`,
+  // or `application/json` with a binary body), with their own size limit. Their own parsers live in a child
+  // context so no other route changes; callers are authenticated on arrival, before the body is read.
+  await app.register(async (files) => {
+    files.removeAllContentTypeParsers();
+    files.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    for (const route of fileRoutes) files.route(route);
+  });
   return app;
 }
 
@@ -163,7 +174,11 @@ async function runHandler(services: Services, spec: RouteSpec, req: FastifyReque
   const state = req.haven!; // the authentication hook always runs first
   const params = parse(spec.params, req.params, 'params');
   const query = parse(spec.query, req.query, 'query');
-  const body = parse(spec.body, req.body ?? {}, 'body');
+  const body = spec.rawBody
+    ? Buffer.isBuffer(req.body)
+      ? req.body
+      : Buffer.alloc(0)
+    : parse(spec.body, req.body ?? {}, 'body');
   let tenantDb: ReturnType<Services['tenantDb']> | null = null;
   const origin = `${req.protocol}://${req.host}`;
   const ctx: HandlerContext<unknown, unknown, unknown> = {

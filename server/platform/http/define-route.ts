@@ -53,6 +53,11 @@ export interface RouteSpec<P = any, Q = any, B = any> {
   page?: boolean;
   /** Install-level routes (health, API docs) answer without resolving an account. */
   install?: boolean;
+  /**
+   * The body is a file: the handler gets its raw bytes as a Buffer whatever Content-Type the client sent,
+   * up to HAVEN_MAX_UPLOAD_BYTES, and the caller is authenticated before any of it is read.
+   */
+  rawBody?: boolean;
   handler(ctx: HandlerContext<P, Q, B>): Promise<Responded | undefined>;
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { createSession } from '../server/modules/access/access.commands.ts';
+import { claimUploads } from '../server/modules/attachments/attachments.commands.ts';
 import { moduleRoutes } from '../server/modules/index.ts';
 import type { RouteSpec } from '../server/platform/http/define-route.ts';
 import { type ApiResponse, api, basic, startTestApp, type TestAccount, type TestApp } from './harness.ts';
@@ -20,14 +21,14 @@ let aHost: string;
 let bHost: string;
 let oauthToken: string;
 /** A's ids by resource (the plural path segment): users, identities, api_tokens, oauth_tokens, audit_logs, … */
-const ids = new Map<string, number[]>();
+const ids = new Map<string, (number | string)[]>();
 /** Strings only A's records hold. */
 const secrets: string[] = [];
 
 const hasRoute = (method: string, url: string) =>
   moduleRoutes.some((r) => r.method === method && r.url === url);
 
-function remember(resource: string, id: number) {
+function remember(resource: string, id: number | string) {
   ids.set(resource, [...(ids.get(resource) ?? []), id]);
 }
 
@@ -139,6 +140,112 @@ before(async () => {
     );
   }
 
+  for (const kind of ['ticket', 'user', 'organization']) {
+    const field = {
+      type: 'tagger',
+      title: `Field ${MARK}`,
+      key: `key_${MARK}`,
+      custom_field_options: [{ name: `Option ${MARK}`, value: `opt_${MARK}` }],
+    };
+    const made = await created(
+      await asA('POST', `/api/v2/${kind}_fields`, {
+        [`${kind}_field`]: kind === 'ticket' ? field : { ...field, type: 'dropdown' },
+      }),
+      `${kind}_field`,
+      `${kind}_fields`,
+    );
+    remember('options', made.custom_field_options[0].id);
+  }
+
+  if (hasRoute('POST', '/api/v2/uploads')) {
+    // A file on a ticket comment (its id and download token) and an upload no comment has used yet (its token).
+    const upload = async (name: string) => {
+      const res = await api(app, 'POST', `/api/v2/uploads.json?filename=${name}`, {
+        auth: a.auth,
+        host: aHost,
+        rawBody: `File ${MARK}`,
+        headers: { 'content-type': 'application/binary' },
+      });
+      assert.equal(res.status, 201, res.text);
+      return res.body.upload;
+    };
+    const db = app.runtime.services.tenantDb(a.id);
+    const ticket = await db
+      .insertInto('tickets', { subject: `Ticket ${MARK}`, requester_id: customer.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const comment = await db
+      .insertInto('ticket_comments', { ticket_id: ticket.id, author_id: a.adminId, body: `Comment ${MARK}` })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const attached = await upload(`attached-${MARK}.txt`);
+    await claimUploads(db, [attached.token], {
+      ticketId: ticket.id,
+      commentId: comment.id,
+      authorId: a.adminId,
+    });
+    remember('tickets', ticket.id);
+    remember('requests', ticket.id); // a request is a ticket seen by its requester
+    remember('comments', comment.id);
+    remember('attachments', attached.attachment.id);
+    remember('attachment_tokens', new URL(attached.attachment.content_url).pathname.split('/')[3]!);
+    remember('uploads', (await upload(`pending-${MARK}.txt`)).token);
+  }
+
+  if (hasRoute('POST', '/api/v2/tickets')) {
+    // A ticket with a public reply and an internal note, a deleted ticket, its audits and a bulk job.
+    const ticket = await created(
+      await asA('POST', '/api/v2/tickets', {
+        ticket: {
+          subject: `Ticket API ${MARK}`,
+          comment: { body: `First ${MARK}` },
+          requester_id: customer.id,
+          tags: [`tag${MARK}`],
+        },
+      }),
+      'ticket',
+      'tickets',
+    );
+    const noted = await asA('PUT', `/api/v2/tickets/${ticket.id}`, {
+      ticket: { comment: { body: `Note ${MARK}`, public: false } },
+    });
+    assert.equal(noted.status, 200, noted.text);
+    remember('requests', ticket.id);
+    remember('comments', noted.body.audit.events.find((e: any) => e.type === 'Comment').id);
+    const audits = await asA('GET', `/api/v2/tickets/${ticket.id}/audits`);
+    for (const a of audits.body.audits) remember('audits', a.id);
+    remember('ticket_kinds', 'requested');
+    const gone = await created(
+      await asA('POST', '/api/v2/tickets', { ticket: { subject: `Deleted ${MARK}`, comment: { body: MARK } } }),
+      'ticket',
+      'deleted_tickets',
+    );
+    assert.equal((await asA('DELETE', `/api/v2/tickets/${gone.id}`)).status, 204);
+    const job = await asA('POST', '/api/v2/tickets/create_many', {
+      tickets: [{ subject: `Bulk ${MARK}`, comment: { body: MARK } }],
+    });
+    assert.equal(job.status, 200, job.text);
+    remember('job_statuses', job.body.job_status.id);
+    secrets.push(`Ticket API ${MARK}`, `Note ${MARK}`, job.body.job_status.id);
+  }
+
+  if (hasRoute('POST', '/api/v2/views')) {
+    const all = [{ field: 'current_tags', operator: 'includes', value: MARK }];
+    await created(
+      await asA('POST', '/api/v2/views', { view: { title: `View ${MARK}`, all } }),
+      'view',
+      'views',
+    );
+  }
+  if (hasRoute('POST', '/api/v2/macros')) {
+    const actions = [{ field: 'comment_value', value: `Macro ${MARK}` }];
+    await created(
+      await asA('POST', '/api/v2/macros', { macro: { title: `Macro ${MARK}`, actions } }),
+      'macro',
+      'macros',
+    );
+  }
+
   const audit = await asA('GET', '/api/v2/audit_logs.json?per_page=100');
   assert.equal(audit.status, 200);
   assert.ok(audit.body.audit_logs.length > 0, 'A has audit entries');
@@ -160,7 +267,9 @@ function resourceFor(url: string, param: string): string | null {
   const parent = segments[at - 2] ?? '';
   let resource: string | null = null;
   if (param === 'id' && before && !before.startsWith(':')) resource = before;
+  else if (param === 'token') resource = before === 'token' ? 'attachment_tokens' : before;
   else if (param.endsWith('_id')) resource = plural(param.slice(0, -3));
+  else if (param === 'kind') resource = 'ticket_kinds';
   if (resource === 'tokens' && parent === 'oauth') resource = 'oauth_tokens';
   if (resource === 'memberships') {
     const owner = segments.find((s) => s === 'groups' || s === 'organizations');
@@ -276,6 +385,12 @@ describe('every route with path parameters, called by account B with account A i
       'organizations',
       'groups',
       'group_memberships',
+      'ticket_fields',
+      'user_fields',
+      'organization_fields',
+      'tickets',
+      'views',
+      'macros',
     ]) {
       const mine = ids.get(resource);
       if (!mine) continue;

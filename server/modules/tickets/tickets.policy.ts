@@ -21,6 +21,12 @@ export type TicketScope =
   | { kind: 'end-user'; userId: number; sharedOrganizationId: number | null };
 
 export async function ticketScope(db: TenantDb, actor: Actor): Promise<TicketScope> {
+  // The credential lookup already read the caller's row: admins and unrestricted agents need nothing more.
+  const snap = actor.snapshot;
+  if (snap && snap.id === actor.userId && 'ticket_restriction' in snap) {
+    if (snap.role === 'admin' || (snap.role === 'agent' && snap.ticket_restriction === null))
+      return { kind: 'all' };
+  }
   const user = await db
     .selectFrom('users')
     .leftJoin('organizations', (j) =>

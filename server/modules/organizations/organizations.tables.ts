@@ -16,6 +16,8 @@ export interface OrganizationsTable {
   organization_fields: Generated<Record<string, unknown>>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** Full-text vector kept by a database trigger (migration 0006). */
+  search_vector: Generated<string>;
 }
 
 // Organizations are companies, not people; their free-text notes may still mention people, so erasure can redact them.
@@ -35,5 +37,7 @@ defineTable<OrganizationsTable>('organizations', {
     organization_fields: pd.content('redact'),
     created_at: pd.none(),
     updated_at: pd.none(),
+    // Derived from name, domains, tags and notes; any write to them recomputes it from its sources.
+    search_vector: pd.content('redact'),
   },
 });

@@ -53,9 +53,6 @@ export interface TicketsTable {
   agent_updated_at: Date | null;
   deleted_at: Date | null;
   deleted_by_id: number | null;
-  /** Full-text vectors kept by database triggers (migration 0006): all comments, and public ones only. */
-  search_vector: Generated<string>;
-  public_search_vector: Generated<string>;
 }
 
 /** One change inside an audit, in Zendesk's shape (`Create`, `Change`, `Comment`, `Notification` …). */
@@ -148,9 +145,6 @@ defineTable<TicketsTable>('tickets', {
     agent_updated_at: pd.none(),
     deleted_at: pd.none(),
     deleted_by_id: pd.none(),
-    // Derived from subject, description and comments; any write to them recomputes it from its sources.
-    search_vector: pd.content('redact'),
-    public_search_vector: pd.content('redact'),
   },
 });
 

@@ -32,6 +32,8 @@ export interface UsersTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   deleted_at: Date | null;
+  /** Full-text vector kept by database triggers (migration 0006). */
+  search_vector: Generated<string>;
 }
 
 export interface UserIdentitiesTable {
@@ -76,6 +78,8 @@ defineTable<UsersTable>('users', {
     created_at: pd.none(),
     updated_at: pd.none(),
     deleted_at: pd.none(),
+    // Derived from name, emails, phones and notes; any write to them recomputes it from its sources.
+    search_vector: pd.contact('redact'),
   },
 });
 

@@ -6,6 +6,7 @@ import * as fields from './migrations/0003-fields.ts';
 import * as attachments from './migrations/0004-attachments.ts';
 import * as viewsMacros from './migrations/0005-views-macros.ts';
 import * as search from './migrations/0006-search.ts';
+import * as exportsIndexes from './migrations/0007-exports.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '0004-attachments': attachments,
   '0005-views-macros': viewsMacros,
   '0006-search': search,
+  '0007-exports': exportsIndexes,
 };
 
 // Kysely's own bookkeeping tables live in the same schema, so the registry classifies their columns too.

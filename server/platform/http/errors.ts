@@ -37,6 +37,13 @@ export const ERRORS = {
     description:
       'Offset pagination is limited to the first 10,000 records; use cursor pagination (page[size])',
   },
+  CS_SEARCH_INVALID: { status: 400, error: 'unavailable', description: 'The search query is not valid' },
+  CS_SEARCH_RESULT_LIMIT: {
+    status: 422,
+    error: 'InvalidPaginationParameter',
+    description:
+      'Search returns at most 1,000 results; narrow the query, or page through /api/v2/search/export.json',
+  },
   CS_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     error: 'UnsupportedMediaType',

@@ -60,6 +60,7 @@ create index tickets_assignee on tickets (account_id, assignee_id, id);
 create index tickets_group on tickets (account_id, group_id, id);
 create index tickets_organization on tickets (account_id, organization_id, id) where organization_id is not null;
 create index tickets_problem on tickets (account_id, problem_id) where problem_id is not null;
+create index tickets_followups on tickets (account_id, followup_source_id) where followup_source_id is not null;
 create index tickets_deleted on tickets (account_id, deleted_at, id) where deleted_at is not null;
 create index tickets_tags on tickets using gin (tags);
 create index tickets_collaborators on tickets using gin (collaborator_ids);

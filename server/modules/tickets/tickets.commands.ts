@@ -1,7 +1,7 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { Actor } from '../../platform/auth/authenticate.ts';
 import type { CommandContext } from '../../platform/commands.ts';
-import type { TenantDb } from '../../platform/db/tenant-db.ts';
+import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { HavenError, invalid, notFound } from '../../platform/http/errors.ts';
 import { isoTime } from '../../platform/http/format.ts';
@@ -42,27 +42,34 @@ function isAgent(role: string | undefined | null): boolean {
 }
 
 /** A user named by id, email or {name, email}; an unknown email becomes a new end-user, as in Zendesk. */
-async function resolvePerson(db: TenantDb, ref: PersonRef, field: string): Promise<number> {
+async function resolvePersonRow(
+  db: TenantDb,
+  ref: PersonRef,
+  field: string,
+): Promise<{ id: number; organization_id: number | null }> {
   if (typeof ref === 'number') {
     const user = await db
       .selectFrom('users')
-      .select('id')
+      .select(['id', 'organization_id'])
       .where('id', '=', ref)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
     if (!user) throw invalid(field, `${label(field)}: user ${ref} does not exist`, 'InvalidValue');
-    return user.id;
+    return user;
   }
   const email = typeof ref === 'string' ? ref : ref.email;
   const existing = await findUserByEmail(db, email);
   if (existing) {
     if (existing.deleted_at)
       throw invalid(field, `${label(field)}: ${email} belongs to a deleted user`, 'InvalidValue');
-    return existing.id;
+    return existing;
   }
   const name = (typeof ref === 'object' && ref.name) || email.split('@')[0] || email;
-  const user = await createUser({ db, actor: null, ip: null }, { name, email, role: 'end-user' });
-  return user.id;
+  return createUser({ db, actor: null, ip: null }, { name, email, role: 'end-user' });
+}
+
+async function resolvePerson(db: TenantDb, ref: PersonRef, field: string): Promise<number> {
+  return (await resolvePersonRow(db, ref, field)).id;
 }
 
 async function resolvePeople(db: TenantDb, refs: PersonRef[], field: string): Promise<number[]> {
@@ -188,7 +195,12 @@ async function plan(
 
   // People.
   const requesterRef = input.requester ?? input.requester_id;
-  if (requesterRef !== undefined) next.requester_id = await resolvePerson(db, requesterRef, 'requester');
+  let requesterOrganization: number | null | undefined;
+  if (requesterRef !== undefined) {
+    const requester = await resolvePersonRow(db, requesterRef, 'requester');
+    next.requester_id = requester.id;
+    requesterOrganization = requester.organization_id;
+  }
   if (input.submitter_id !== undefined)
     next.submitter_id = await resolvePerson(db, input.submitter_id, 'submitter');
 
@@ -252,12 +264,7 @@ async function plan(
     }
     next.organization_id = input.organization_id;
   } else if (next.requester_id !== undefined && next.requester_id !== base.requester_id) {
-    const r = await db
-      .selectFrom('users')
-      .select('organization_id')
-      .where('id', '=', next.requester_id!)
-      .executeTakeFirst();
-    next.organization_id = r?.organization_id ?? null;
+    next.organization_id = requesterOrganization ?? null;
   }
 
   // Type, problem link and due date.
@@ -435,6 +442,11 @@ function viaOf(actor: Actor | null, input: TicketInput, options: WriteOptions) {
 async function commentAuthor(db: TenantDb, actor: Actor | null, c: CommentInput, fallback: number | null) {
   const authorId = c.author_id ?? actor?.userId ?? fallback;
   if (authorId === null) return { id: null, role: null, onlyPrivate: false };
+  // Writing as oneself: the credential lookup already read the caller's row.
+  const snap = actor?.snapshot;
+  if (snap && authorId === actor.userId && snap.id === actor.userId && 'only_private_comments' in snap) {
+    return { id: actor.userId, role: actor.role, onlyPrivate: snap.only_private_comments === true };
+  }
   const author = await db
     .selectFrom('users')
     .select(['id', 'role', 'only_private_comments'])
@@ -446,6 +458,35 @@ async function commentAuthor(db: TenantDb, actor: Actor | null, c: CommentInput,
     throw invalid('comment', 'Comment: end-users write only as themselves', 'InvalidValue');
   }
   return { id: author.id, role: author.role, onlyPrivate: author.only_private_comments };
+}
+
+/**
+ * The ticket write also draws the ids of its audit and comment (RETURNING nextval), so the audit can be
+ * written once with its final events, together with the comment, in a single statement.
+ */
+const nextIds = [
+  sql<number>`nextval(pg_get_serial_sequence('ticket_audits', 'id'))`.as('next_audit_id'),
+  sql<number>`nextval(pg_get_serial_sequence('ticket_comments', 'id'))`.as('next_comment_id'),
+];
+
+async function insertAuditAndComment(
+  db: TenantDb,
+  audit: AuditRow,
+  comment: CommentRow | null,
+): Promise<void> {
+  const a = sql`insert into ticket_audits (account_id, id, ticket_id, author_id, via_channel, via_source, client, ip_address, events, created_at)
+    values (${audit.account_id}, ${audit.id}, ${audit.ticket_id}, ${audit.author_id}, ${audit.via_channel}, ${JSON.stringify(audit.via_source)}::jsonb,
+      ${audit.client}, ${audit.ip_address}, ${JSON.stringify(audit.events)}::jsonb, ${audit.created_at})`;
+  if (!comment) {
+    await a.execute(db.connection);
+    return;
+  }
+  await sql`with audit as (${a} returning id)
+    insert into ticket_comments (account_id, id, ticket_id, audit_id, author_id, body, html_body, public, via_channel, via_source, created_at)
+    select ${comment.account_id}, ${comment.id}, ${comment.ticket_id}, audit.id, ${comment.author_id}, ${comment.body}, ${comment.html_body},
+      ${comment.public}, ${comment.via_channel}, ${JSON.stringify(comment.via_source)}::jsonb, ${comment.created_at} from audit`.execute(
+    db.connection,
+  );
 }
 
 /** Both create and update land here: one transaction for the ticket, its audit, comment, uploads and event. */
@@ -572,7 +613,11 @@ async function writeTicket(
         from: { ticket_id: source.id, subject: source.subject },
       };
     }
-    ticket = await db.insertInto('tickets', values).returningAll().executeTakeFirstOrThrow();
+    ticket = await db
+      .insertInto('tickets', values)
+      .returningAll()
+      .returning(nextIds)
+      .executeTakeFirstOrThrow();
   } else {
     const set: Columns = { ...changes, updated_at: now };
     if (changes.status !== undefined) {
@@ -595,12 +640,21 @@ async function writeTicket(
       .set(set)
       .where('id', '=', current.id)
       .returningAll()
+      .returning(nextIds)
       .executeTakeFirstOrThrow();
   }
 
-  const events: Omit<AuditEvent, 'id'>[] = [];
-  if (bodies && author) {
-    events.push({
+  const ids = ticket as TicketRow & { next_audit_id: number; next_comment_id: number };
+  const auditId = ids.next_audit_id;
+  const commentId = bodies && author ? ids.next_comment_id : null;
+  delete (ticket as Partial<typeof ids>).next_audit_id;
+  delete (ticket as Partial<typeof ids>).next_comment_id;
+
+  // Event ids are unique per account: a comment event has its comment's id, others the audit id scaled plus position.
+  const numbered: AuditEvent[] = [];
+  if (bodies && author && commentId !== null) {
+    numbered.push({
+      id: commentId,
       type: 'Comment',
       author_id: author.id,
       body: bodies.body,
@@ -610,60 +664,53 @@ async function writeTicket(
       attachments: [],
     });
   }
-  events.push(...changeEvents(current ?? {}, ticket, current === null));
-  const audit = await db
-    .insertInto('ticket_audits', {
-      ticket_id: ticket.id,
-      author_id: actor?.userId ?? author?.id ?? null,
-      via_channel: via.channel,
-      via_source: via.source,
-      client: clientInfo.client,
-      ip_address: clientInfo.ip_address,
-      events: [],
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-
-  let comment: CommentRow | null = null;
-  if (bodies && author) {
-    comment = await db
-      .insertInto('ticket_comments', {
-        ticket_id: ticket.id,
-        audit_id: audit.id,
-        author_id: author.id,
-        body: bodies.body,
-        html_body: bodies.html,
-        public: isPublic,
-        via_channel: via.channel,
-        via_source: via.source,
-        created_at: now,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    if (commentInput?.uploads?.length) {
-      const attachmentIds = await claimUploads(db, commentInput.uploads, {
-        ticketId: ticket.id,
-        commentId: comment.id,
-        // Uploads belong to whoever sent them: the caller, also when writing on the requester's behalf.
-        authorId: actor?.userId ?? null,
-      });
-      (events[0] as AuditEvent & { attachments: unknown[] }).attachments = attachmentIds.map((id) => ({
-        id,
-      }));
-    }
-    (events[0] as AuditEvent).id = comment.id;
+  for (const e of changeEvents(current ?? {}, ticket, current === null)) {
+    numbered.push({ ...e, type: String(e.type), id: auditId * 1000 + numbered.length });
   }
-  // Event ids are unique per account: the audit id scaled, plus the position (comment events use the comment id).
-  const numbered = events.map((e, i) => ({
-    ...e,
-    id: (e as AuditEvent).id ?? audit.id * 1000 + i,
-  })) as AuditEvent[];
-  const saved = await db
-    .updateTable('ticket_audits')
-    .set({ events: JSON.stringify(numbered) as unknown as AuditEvent[] })
-    .where('id', '=', audit.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const audit: AuditRow = {
+    account_id: db.accountId,
+    id: auditId,
+    ticket_id: ticket.id,
+    author_id: actor?.userId ?? author?.id ?? null,
+    via_channel: via.channel,
+    via_source: via.source,
+    client: clientInfo.client,
+    ip_address: clientInfo.ip_address,
+    events: numbered,
+    created_at: now,
+  };
+  const comment: CommentRow | null =
+    bodies && author && commentId !== null
+      ? {
+          account_id: db.accountId,
+          id: commentId,
+          ticket_id: ticket.id,
+          audit_id: auditId,
+          author_id: author.id,
+          body: bodies.body,
+          html_body: bodies.html,
+          public: isPublic,
+          via_channel: via.channel,
+          via_source: via.source,
+          created_at: now,
+        }
+      : null;
+  await insertAuditAndComment(db, audit, comment);
+  if (comment && commentInput?.uploads?.length) {
+    const attachmentIds = await claimUploads(db, commentInput.uploads, {
+      ticketId: ticket.id,
+      commentId: comment.id,
+      // Uploads belong to whoever sent them: the caller, also when writing on the requester's behalf.
+      authorId: actor?.userId ?? null,
+    });
+    numbered[0]!.attachments = attachmentIds.map((id) => ({ id }));
+    await db
+      .updateTable('ticket_audits')
+      .set({ events: JSON.stringify(numbered) as unknown as AuditEvent[] })
+      .where('id', '=', auditId)
+      .execute();
+  }
+  const saved = audit;
 
   const changed = numbered.filter((e) => e.field_name).map((e) => e.field_name!);
   await appendEvent(db, {

@@ -114,9 +114,14 @@ export async function listDeletedTickets(db: TenantDb, page: PaginationQuery) {
 }
 
 /** What presenting a page of tickets needs: field ids, follow-ups and problems with incidents, in 3 small queries. */
-export async function presentationFor(db: TenantDb, tickets: TicketRow[]): Promise<TicketPresentation> {
-  const ids = tickets.map((t) => t.id);
-  const problemIds = tickets.filter((t) => t.type === 'problem').map((t) => t.id);
+export async function presentationFor(
+  db: TenantDb,
+  tickets: TicketRow[],
+  options: { justCreated?: boolean } = {},
+): Promise<TicketPresentation> {
+  // A ticket created a moment ago has no follow-ups and no incidents yet.
+  const ids = options.justCreated ? [] : tickets.map((t) => t.id);
+  const problemIds = options.justCreated ? [] : tickets.filter((t) => t.type === 'problem').map((t) => t.id);
   const [customFieldIds, followups, incidents] = await Promise.all([
     activeCustomTicketFieldIds(db),
     ids.length

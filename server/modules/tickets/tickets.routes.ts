@@ -147,8 +147,8 @@ async function bulk(ctx: Ctx, work: BulkWork) {
   return respond(200, { job_status: presentJobStatus(job, ctx.url) });
 }
 
-const ticketResponse = async (ctx: Ctx, ticket: TicketRow) => {
-  const p = await presentationFor(ctx.db, [ticket]);
+const ticketResponse = async (ctx: Ctx, ticket: TicketRow, justCreated = false) => {
+  const p = await presentationFor(ctx.db, [ticket], { justCreated });
   return presentTicket(ticket, ctx.url, p);
 };
 
@@ -220,7 +220,7 @@ export const ticketRoutes = [
       const { ticket, audit } = await createTicket(commandContext(ctx), ctx.body.ticket, {
         client: String(ctx.req.headers['user-agent'] ?? '').slice(0, 200) || null,
       });
-      const presented = await ticketResponse(ctx, ticket);
+      const presented = await ticketResponse(ctx, ticket, true);
       return respond(201, { ticket: presented, audit: presentAudit(audit) }, { Location: presented.url });
     },
   }),

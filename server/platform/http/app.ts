@@ -37,6 +37,9 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
     // Only the path's suffix: a query value ending in `.json` (`external_id=x.json`) is left alone.
     rewriteUrl: (req) => (req.url ?? '/').replace(/^([^?]*)\.json(?=$|\?)/, '$1'),
     routerOptions: { ignoreTrailingSlash: true },
+    // On SIGTERM the listener stops taking connections; a request already on an open connection (its body
+    // perhaps still arriving) is served rather than answered 503, so nothing a client sent is cut off.
+    return503OnClosing: false,
   });
 
   await app.register(cookie);

@@ -463,45 +463,27 @@ export const ticketRoutes = [
     query: paginationQuery,
     handler: (ctx) => ticketList(ctx, { kind: 'problems' }, '/api/v2/problems.json'),
   }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v2/tickets/:id/collaborators',
-    auth: 'agent',
-    tags,
-    summary: "List a ticket's collaborators",
-    params: idParams,
-    handler: async (ctx) => {
-      const { ticket } = await visibleTicket(ctx.db, ctx.actor, ctx.params.id);
-      const users = await findUsersByIds(ctx.db, ticket.collaborator_ids);
-      return respond(200, { users: users.map((u) => presentUser(u, ctx.url)) });
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v2/tickets/:id/followers',
-    auth: 'agent',
-    tags,
-    summary: "List a ticket's followers",
-    params: idParams,
-    handler: async (ctx) => {
-      const { ticket } = await visibleTicket(ctx.db, ctx.actor, ctx.params.id);
-      const users = await findUsersByIds(ctx.db, ticket.follower_ids);
-      return respond(200, { users: users.map((u) => presentUser(u, ctx.url)) });
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v2/tickets/:id/email_ccs',
-    auth: 'agent',
-    tags,
-    summary: "List a ticket's email CCs",
-    params: idParams,
-    handler: async (ctx) => {
-      const { ticket } = await visibleTicket(ctx.db, ctx.actor, ctx.params.id);
-      const users = await findUsersByIds(ctx.db, ticket.email_cc_ids);
-      return respond(200, { users: users.map((u) => presentUser(u, ctx.url)) });
-    },
-  }),
+  ...(
+    [
+      ['collaborators', 'collaborator_ids', "List a ticket's collaborators"],
+      ['followers', 'follower_ids', "List a ticket's followers"],
+      ['email_ccs', 'email_cc_ids', "List a ticket's email CCs"],
+    ] as const
+  ).map(([path, column, summary]) =>
+    defineRoute({
+      method: 'GET',
+      url: `/api/v2/tickets/:id/${path}`,
+      auth: 'agent',
+      tags,
+      summary,
+      params: idParams,
+      handler: async (ctx) => {
+        const { ticket } = await visibleTicket(ctx.db, ctx.actor, ctx.params.id);
+        const users = await findUsersByIds(ctx.db, ticket[column]);
+        return respond(200, { users: users.map((u) => presentUser(u, ctx.url)) });
+      },
+    }),
+  ),
   defineRoute({
     method: 'GET',
     url: '/api/v2/users/:id/tickets/:kind',

@@ -216,7 +216,9 @@ before(async () => {
     for (const a of audits.body.audits) remember('audits', a.id);
     remember('ticket_kinds', 'requested');
     const gone = await created(
-      await asA('POST', '/api/v2/tickets', { ticket: { subject: `Deleted ${MARK}`, comment: { body: MARK } } }),
+      await asA('POST', '/api/v2/tickets', {
+        ticket: { subject: `Deleted ${MARK}`, comment: { body: MARK } },
+      }),
       'ticket',
       'deleted_tickets',
     );

@@ -69,15 +69,20 @@ describe('node-zendesk 6.0.1 against Haven, unchanged', () => {
         ],
       },
     });
-    const { result: order } = await client.ticketfields.create({ ticket_field: { type: 'integer', title: 'Order' } });
+    const { result: order } = await client.ticketfields.create({
+      ticket_field: { type: 'integer', title: 'Order' },
+    });
     state.tier = tier;
     state.order = order;
 
     // node-zendesk 6 uploads streams (or file paths); a Buffer would be taken for a path.
-    const uploaded = await client.attachments.upload(Readable.from([Buffer.from('log line 1\nlog line 2\n')]), {
-      filename: 'log.txt',
-      binary: true,
-    });
+    const uploaded = await client.attachments.upload(
+      Readable.from([Buffer.from('log line 1\nlog line 2\n')]),
+      {
+        filename: 'log.txt',
+        binary: true,
+      },
+    );
     const upload = uploaded.upload ?? uploaded.result?.upload;
     assert.ok(upload?.token, `upload answered ${JSON.stringify(uploaded)}`);
 
@@ -104,7 +109,9 @@ describe('node-zendesk 6.0.1 against Haven, unchanged', () => {
     state.ticket = ticket;
 
     await assert.rejects(
-      client.tickets.create({ ticket: { subject: 'x', comment: { body: 'y' }, custom_fields: [{ id: order.id, value: 'abc' }] } }),
+      client.tickets.create({
+        ticket: { subject: 'x', comment: { body: 'y' }, custom_fields: [{ id: order.id, value: 'abc' }] },
+      }),
       (err: any) => {
         assert.equal(statusOf(err), 422);
         return true;
@@ -114,8 +121,12 @@ describe('node-zendesk 6.0.1 against Haven, unchanged', () => {
 
   test('public replies and internal notes, read back as comments', async () => {
     const id = state.ticket.id;
-    await client.tickets.update(id, { ticket: { comment: { body: 'Looking into it.', public: true }, status: 'open' } });
-    await client.tickets.update(id, { ticket: { comment: { body: 'Finance says 10 is a fee.', public: false } } });
+    await client.tickets.update(id, {
+      ticket: { comment: { body: 'Looking into it.', public: true }, status: 'open' },
+    });
+    await client.tickets.update(id, {
+      ticket: { comment: { body: 'Finance says 10 is a fee.', public: false } },
+    });
     const comments = await client.tickets.getComments(id);
     assert.equal(comments.length, 3);
     assert.deepEqual(
@@ -169,7 +180,9 @@ describe('node-zendesk 6.0.1 against Haven, unchanged', () => {
   });
 
   test('search with the Zendesk syntax', async () => {
-    const { result: count } = await client.search.showResultsCount('type:ticket status:pending tags:batch_two');
+    const { result: count } = await client.search.showResultsCount(
+      'type:ticket status:pending tags:batch_two',
+    );
     assert.equal(count.count ?? count, 50);
     const { result } = await client.search.query('type:ticket "invoice total" priority>normal');
     const results = result.results ?? result;

@@ -104,7 +104,7 @@ function failure(err: unknown): Record<string, unknown> {
 
 async function actorFor(db: TenantDb, userId: number): Promise<Actor | null> {
   const user = await findUser(db, userId);
-  if (!user || !user.active || user.role === 'end-user') return null;
+  if (!user?.active || user.role === 'end-user') return null;
   return {
     userId: user.id,
     accountId: db.accountId,

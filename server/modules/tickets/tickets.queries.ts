@@ -198,12 +198,6 @@ export async function findJobStatus(db: TenantDb, id: string): Promise<JobStatus
   return db.selectFrom('job_statuses').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listJobStatuses(db: TenantDb, page: PaginationQuery) {
-  const q = db.selectFrom('job_statuses').selectAll().orderBy('created_at', 'desc').limit(100);
-  const rows = await q.execute();
-  return rows.slice(0, page.per_page ?? 100);
-}
-
 /** Tags in use on live tickets, users and organizations, with how many records carry each. */
 export async function tagCounts(db: TenantDb, limit: number, prefix?: string) {
   const like = prefix ? `${prefix.toLowerCase().replace(/[%_\\]/g, '\\$&')}%` : null;

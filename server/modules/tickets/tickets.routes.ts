@@ -38,7 +38,6 @@ import {
 import {
   countTickets,
   findAudit,
-  findComment,
   findJobStatus,
   findTicketsByExternalIds,
   findTicketsByIds,

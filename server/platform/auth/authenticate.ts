@@ -64,7 +64,9 @@ const authFailed = () =>
  * arrive as strings.
  */
 export type UserSnapshot = Record<string, unknown> & { email: string | null };
-const userSnapshotColumn = sql<Record<string, unknown>>`to_jsonb(u) - 'password_hash' - 'search_vector'`.as('user_row');
+const userSnapshotColumn = sql<Record<string, unknown>>`to_jsonb(u) - 'password_hash' - 'search_vector'`.as(
+  'user_row',
+);
 
 const userColumns = ['u.id', 'u.role', 'u.name', 'u.active', 'u.suspended', 'u.deleted_at'] as const;
 

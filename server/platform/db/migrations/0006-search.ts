@@ -21,10 +21,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql
     .raw(`
 create function search_fold(value text) returns text language sql immutable parallel safe as $fold$
-  select replace(replace(replace(replace(replace(translate(value,
+  -- Most text is plain ASCII: checking for anything else is far cheaper than translating every character.
+  select case when value !~ '[^\\x01-\\x7f]' then value else replace(replace(replace(replace(replace(translate(value,
     'ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝàáâãäåçèéêëìíîïñòóôõöùúûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮįİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐőŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭŮůŰűŲųŴŵŶŷŸŹźŻżŽžØøĐđŁłĦħŦŧı',
     'AAAAAACEEEEIIIINOOOOOUUUUYaaaaaaceeeeiiiinooooouuuuyyAaAaAaCcCcCcCcDdEeEeEeEeEeGgGgGgGgHhIiIiIiIiIJjKkLlLlLlNnNnNnOoOoOoRrRrRrSsSsSsSsTtTtUuUuUuUuUuUuWwYyYZzZzZzOoDdLlHhTti'),
-    'ß', 'ss'), 'Æ', 'AE'), 'æ', 'ae'), 'Œ', 'OE'), 'œ', 'oe')
+    'ß', 'ss'), 'Æ', 'AE'), 'æ', 'ae'), 'Œ', 'OE'), 'œ', 'oe') end
 $fold$;
 
 create function search_text_vector(value text, weight "char") returns tsvector

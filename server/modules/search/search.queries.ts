@@ -154,6 +154,24 @@ interface MatchCount {
   exact: boolean;
 }
 
+/** Up to EXACT_LIMIT + 1 matches of one type, unordered, with the value each sorts by. */
+async function matchingKeys(q: KindQuery, by: SortBy): Promise<Key[]> {
+  const rows = (await q.from
+    .select([sql.ref(`${q.table}.id`).as('id'), sortKey(q, by).as('sort_key')])
+    .limit(EXACT_LIMIT + 1)
+    .execute()) as { id: number; sort_key: Key['sort_key'] }[];
+  return rows.map((r) => ({ kind: q.kind, id: r.id, sort_key: r.sort_key }));
+}
+
+/** The planner's estimate of how many rows match, for types with more than EXACT_LIMIT of them. */
+async function estimateMatches(q: KindQuery): Promise<MatchCount> {
+  const plan = (await q.from.select(sql<number>`1`.as('one')).explain('json')) as {
+    'QUERY PLAN': { Plan: { 'Plan Rows': number } }[];
+  }[];
+  const estimate = Math.round(Number(plan[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0));
+  return { count: Math.max(estimate, EXACT_LIMIT + 1), exact: false };
+}
+
 /** Counts up to EXACT_LIMIT matches exactly (reading at most that many rows), and estimates beyond. */
 async function countMatches(q: KindQuery): Promise<MatchCount> {
   const rows = await q.from
@@ -161,11 +179,7 @@ async function countMatches(q: KindQuery): Promise<MatchCount> {
     .limit(EXACT_LIMIT + 1)
     .execute();
   if (rows.length <= EXACT_LIMIT) return { count: rows.length, exact: true };
-  const plan = (await q.from.select(sql<number>`1`.as('one')).explain('json')) as {
-    'QUERY PLAN': { Plan: { 'Plan Rows': number } }[];
-  }[];
-  const estimate = Math.round(Number(plan[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0));
-  return { count: Math.max(estimate, EXACT_LIMIT + 1), exact: false };
+  return estimateMatches(q);
 }
 
 function total(counts: MatchCount[]): MatchCount {
@@ -225,7 +239,29 @@ export async function search(
   const queries = ast.kinds.map((k) => kindQuery(db, scope, ast, k));
   const offset = (options.page - 1) * options.perPage;
   const limit = Math.max(0, Math.min(options.perPage, RESULT_LIMIT - offset));
-  const counted = total(await Promise.all(queries.map(countMatches)));
+  const desc = options.sort.by === 'relevance' || options.sort.order === 'desc';
+  // One pass reads up to EXACT_LIMIT + 1 matches of each type with their sort keys: when that is all of
+  // them, it is both the exact count and every key the page needs, ordered here.
+  const candidates = await Promise.all(queries.map((q) => matchingKeys(q, options.sort.by)));
+  if (candidates.every((c) => c.length <= EXACT_LIMIT)) {
+    const all = candidates.flat().sort((a, b) => compareKeys(a, b, desc));
+    return {
+      hits: await loadHits(db, all.slice(offset, offset + limit)),
+      count: all.length,
+      page: options.page,
+      perPage: options.perPage,
+      sort: options.sort,
+    };
+  }
+  const counted = total(
+    await Promise.all(
+      queries.map((q, i) =>
+        candidates[i]!.length <= EXACT_LIMIT
+          ? { count: candidates[i]!.length, exact: true }
+          : estimateMatches(q),
+      ),
+    ),
+  );
   const sort: Sort =
     options.sort.by === 'relevance' && counted.count > EXACT_LIMIT
       ? { by: 'updated_at', order: 'desc' }
@@ -236,12 +272,12 @@ export async function search(
       limit === 0 ? [] : single ? fetchKeys(q, sort, limit, offset) : fetchKeys(q, sort, offset + limit, 0),
     ),
   );
-  const desc = sort.by === 'relevance' || sort.order === 'desc';
+  const sortedDesc = sort.by === 'relevance' || sort.order === 'desc';
   const keys = single
     ? keyLists[0]!
     : keyLists
         .flat()
-        .sort((a, b) => compareKeys(a, b, desc))
+        .sort((a, b) => compareKeys(a, b, sortedDesc))
         .slice(offset, offset + limit);
   return {
     hits: await loadHits(db, keys),

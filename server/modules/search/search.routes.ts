@@ -1,3 +1,4 @@
+import { sql } from '../../platform/db/tenant-db.ts';
 import { defineRoute, type HandlerContext, listBody, respond } from '../../platform/http/define-route.ts';
 import { HavenError } from '../../platform/http/errors.ts';
 import { presentationFor } from '../tickets/tickets.queries.ts';
@@ -69,7 +70,11 @@ export const searchRoutes = [
           ? { by: 'relevance', order: 'desc' }
           : { by: 'updated_at', order: q.sort_order ?? 'desc' };
       const scope = await searchScope(ctx.db, ctx.actor);
-      const result = await search(ctx.db, scope, ast, { sort, page, perPage });
+      // Many agents search at once: one process per search serves them better than parallel workers each.
+      const result = await ctx.db.transaction(async (tx) => {
+        await sql`set local max_parallel_workers_per_gather = 0`.execute(tx.connection);
+        return search(tx, scope, ast, { sort, page, perPage });
+      });
       const reachable = Math.min(result.count, RESULT_LIMIT);
       return respond(200, {
         results: await presentHits(ctx, result.hits),

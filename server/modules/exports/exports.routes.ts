@@ -1,12 +1,8 @@
 import { defineRoute, type HandlerContext, respond } from '../../platform/http/define-route.ts';
-import { presentGroup } from '../groups/groups.presenter.ts';
-import { findGroupsByIds } from '../groups/groups.queries.ts';
 import { presentOrganization } from '../organizations/organizations.presenter.ts';
-import { findOrganizationsByIds } from '../organizations/organizations.queries.ts';
-import { presentTicket } from '../tickets/tickets.presenter.ts';
+import { presentTicket, presentTicketSideloads } from '../tickets/tickets.presenter.ts';
 import { presentationFor, type TicketRow } from '../tickets/tickets.queries.ts';
 import { presentUser } from '../users/users.presenter.ts';
-import { findUsersByIds } from '../users/users.queries.ts';
 import { exportedStatus, presentTicketEvent } from './exports.presenter.ts';
 import {
   auditsInSlice,
@@ -54,27 +50,9 @@ async function presentTickets(ctx: Ctx, rows: TicketRow[]) {
   return rows.map((t) => ({ ...presentTicket(t, ctx.url, p), status: exportedStatus(t) }));
 }
 
-const distinctIds = (ids: (number | null)[]) => [...new Set(ids.filter((id): id is number => id !== null))];
-
 /** `include=users,groups,organizations`: the records the page's tickets point at. */
-async function ticketSideloads(ctx: Ctx, rows: TicketRow[]) {
-  const wanted = includes(ctx.query);
-  const out: Record<string, unknown> = {};
-  if (wanted.has('users')) {
-    const ids = distinctIds(
-      rows.flatMap((t) => [t.requester_id, t.submitter_id, t.assignee_id, ...t.collaborator_ids]),
-    );
-    out.users = (await findUsersByIds(ctx.db, ids)).map((u) => presentUser(u, ctx.url));
-  }
-  if (wanted.has('groups')) {
-    const groups = await findGroupsByIds(ctx.db, distinctIds(rows.map((t) => t.group_id)));
-    out.groups = groups.map((g) => presentGroup(g, ctx.url));
-  }
-  if (wanted.has('organizations')) {
-    const orgs = await findOrganizationsByIds(ctx.db, distinctIds(rows.map((t) => t.organization_id)));
-    out.organizations = orgs.map((o) => presentOrganization(o, ctx.url));
-  }
-  return out;
+function ticketSideloads(ctx: Ctx, rows: TicketRow[]) {
+  return presentTicketSideloads(ctx.db, ctx.url, rows, includes(ctx.query));
 }
 
 /** A cursor-based page: rows after `position`, and the cursor after the last of them (or the same place). */

@@ -1,5 +1,12 @@
 import type { Selectable } from 'kysely';
+import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { isoTime } from '../../platform/http/format.ts';
+import { presentGroup } from '../groups/groups.presenter.ts';
+import { findGroupsByIds } from '../groups/groups.queries.ts';
+import { presentOrganization } from '../organizations/organizations.presenter.ts';
+import { findOrganizationsByIds } from '../organizations/organizations.queries.ts';
+import { presentUser } from '../users/users.presenter.ts';
+import { findUsersByIds } from '../users/users.queries.ts';
 import type {
   AuditEvent,
   JobStatusesTable,
@@ -123,4 +130,31 @@ export function presentJobStatus(j: JobStatusRow, url: UrlFor) {
     message: j.message,
     results: j.results,
   };
+}
+
+const distinctIds = (ids: (number | null)[]) => [...new Set(ids.filter((id): id is number => id !== null))];
+
+/** `include=users,groups,organizations` on ticket lists: the records a page's tickets point at. */
+export async function presentTicketSideloads(
+  db: TenantDb,
+  url: UrlFor,
+  rows: TicketRow[],
+  wanted: ReadonlySet<string>,
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  if (wanted.has('users')) {
+    const ids = distinctIds(
+      rows.flatMap((t) => [t.requester_id, t.submitter_id, t.assignee_id, ...t.collaborator_ids]),
+    );
+    out.users = (await findUsersByIds(db, ids)).map((u) => presentUser(u, url));
+  }
+  if (wanted.has('groups')) {
+    const groups = await findGroupsByIds(db, distinctIds(rows.map((t) => t.group_id)));
+    out.groups = groups.map((g) => presentGroup(g, url));
+  }
+  if (wanted.has('organizations')) {
+    const orgs = await findOrganizationsByIds(db, distinctIds(rows.map((t) => t.organization_id)));
+    out.organizations = orgs.map((o) => presentOrganization(o, url));
+  }
+  return out;
 }

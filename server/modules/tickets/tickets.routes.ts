@@ -11,7 +11,6 @@ import { isoTime, parseCsv, parseIdList } from '../../platform/http/format.ts';
 import { paginationQuery } from '../../platform/http/pagination.ts';
 import { presentAttachment } from '../attachments/attachments.presenter.ts';
 import { attachmentsForComments } from '../attachments/attachments.queries.ts';
-import { presentOrganization } from '../organizations/organizations.presenter.ts';
 import { findOrganization } from '../organizations/organizations.queries.ts';
 import { presentUser } from '../users/users.presenter.ts';
 import { findUser, findUsersByIds } from '../users/users.queries.ts';
@@ -33,6 +32,7 @@ import {
   presentComment,
   presentJobStatus,
   presentTicket,
+  presentTicketSideloads,
   type TicketRow,
 } from './tickets.presenter.ts';
 import {
@@ -76,40 +76,8 @@ async function presentTickets(ctx: Ctx, rows: TicketRow[]) {
   return rows.map((t) => presentTicket(t, ctx.url, p));
 }
 
-async function sideloads(ctx: Ctx, rows: TicketRow[], include: string | undefined) {
-  const wanted = new Set(parseCsv(include));
-  const out: Record<string, unknown> = {};
-  if (wanted.has('users')) {
-    const ids = new Set<number>();
-    for (const t of rows) {
-      for (const id of [t.requester_id, t.submitter_id, t.assignee_id, ...t.collaborator_ids])
-        if (id) ids.add(id);
-    }
-    out.users = (await findUsersByIds(ctx.db, [...ids])).map((u) => presentUser(u, ctx.url));
-  }
-  if (wanted.has('groups')) {
-    const ids = [...new Set(rows.map((t) => t.group_id).filter((id): id is number => id !== null))];
-    const groups = ids.length
-      ? await ctx.db.selectFrom('groups').selectAll().where('id', 'in', ids).execute()
-      : [];
-    out.groups = groups.map((g) => ({
-      id: g.id,
-      url: ctx.url(`/api/v2/groups/${g.id}.json`),
-      name: g.name,
-      description: g.description,
-      default: g.default,
-      deleted: g.deleted,
-      is_public: g.is_public,
-      created_at: isoTime(g.created_at),
-      updated_at: isoTime(g.updated_at),
-    }));
-  }
-  if (wanted.has('organizations')) {
-    const ids = [...new Set(rows.map((t) => t.organization_id).filter((id): id is number => id !== null))];
-    const orgs = await Promise.all(ids.map((id) => findOrganization(ctx.db, id)));
-    out.organizations = orgs.filter((o) => o !== undefined).map((o) => presentOrganization(o, ctx.url));
-  }
-  return out;
+function sideloads(ctx: Ctx, rows: TicketRow[], include: string | undefined) {
+  return presentTicketSideloads(ctx.db, ctx.url, rows, new Set(parseCsv(include)));
 }
 
 async function ticketList(ctx: Ctx, filter: TicketFilter, path: string) {

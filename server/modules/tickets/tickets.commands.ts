@@ -2,7 +2,7 @@ import type { Insertable, Updateable } from 'kysely';
 import type { Actor } from '../../platform/auth/authenticate.ts';
 import type { CommandContext } from '../../platform/commands.ts';
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
-import { appendEvent } from '../../platform/events/outbox.ts';
+import { appendEvent, type DomainEvent } from '../../platform/events/outbox.ts';
 import { HavenError, invalid, notFound } from '../../platform/http/errors.ts';
 import { isoTime } from '../../platform/http/format.ts';
 import { claimUploads } from '../attachments/attachments.commands.ts';
@@ -489,6 +489,45 @@ async function insertAuditAndComment(
   );
 }
 
+/** The columns that decide who may see a ticket, which its events carry so realtime reaches exactly them. */
+const AUDIENCE = ['id', 'group_id', 'assignee_id', 'requester_id', 'organization_id'] as const;
+type Audience = Pick<TicketRow, (typeof AUDIENCE)[number]>;
+
+/** Appends a ticket event whose payload names the ticket's audience (see tickets.realtime.ts). */
+async function appendTicketEvent(
+  db: TenantDb,
+  actor: Actor | null,
+  type: string,
+  t: Audience,
+  payload: DomainEvent['payload'] = {},
+): Promise<void> {
+  await appendEvent(db, {
+    type,
+    subjectType: 'ticket',
+    subjectId: t.id,
+    actorId: actor?.userId ?? null,
+    payload: {
+      ...payload,
+      group_id: t.group_id,
+      assignee_id: t.assignee_id,
+      requester_id: t.requester_id,
+      organization_id: t.organization_id,
+    },
+  });
+}
+
+/** A soft-deleted ticket, locked, or 404. */
+async function lockDeletedTicket(db: TenantDb, id: number): Promise<Audience> {
+  const ticket = await db
+    .selectFrom('tickets')
+    .select([...AUDIENCE, 'deleted_at'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!ticket?.deleted_at) throw notFound();
+  return ticket;
+}
+
 /** Both create and update land here: one transaction for the ticket, its audit, comment, uploads and event. */
 async function writeTicket(
   ctx: CommandContext,
@@ -713,24 +752,20 @@ async function writeTicket(
   const saved = audit;
 
   const changed = numbered.filter((e) => e.field_name).map((e) => e.field_name!);
-  await appendEvent(db, {
-    type: current === null ? TICKET_EVENTS.created : TICKET_EVENTS.updated,
-    subjectType: 'ticket',
-    subjectId: ticket.id,
-    actorId: actor?.userId ?? null,
-    payload: {
+  await appendTicketEvent(
+    db,
+    actor,
+    current === null ? TICKET_EVENTS.created : TICKET_EVENTS.updated,
+    ticket,
+    {
       audit_id: audit.id,
       changes: changed,
       comment_id: comment?.id ?? null,
       comment_public: comment ? comment.public : null,
       status: ticket.status,
-      group_id: ticket.group_id,
-      assignee_id: ticket.assignee_id,
-      requester_id: ticket.requester_id,
-      organization_id: ticket.organization_id,
       via: via.channel,
     },
-  });
+  );
 
   if (current && ticket.type === 'problem' && changes.status === 'solved')
     await solveIncidents(db, ctx, ticket);
@@ -810,37 +845,20 @@ export async function deleteTicket(ctx: CommandContext, id: number): Promise<voi
       .set({ deleted_at: now, deleted_by_id: ctx.actor?.userId ?? null, updated_at: now })
       .where('id', '=', id)
       .execute();
-    await appendEvent(db, {
-      type: TICKET_EVENTS.deleted,
-      subjectType: 'ticket',
-      subjectId: id,
-      actorId: ctx.actor?.userId ?? null,
-      payload: { group_id: ticket.group_id, assignee_id: ticket.assignee_id },
-    });
+    await appendTicketEvent(db, ctx.actor, TICKET_EVENTS.deleted, ticket);
   });
 }
 
 export async function restoreTicket(ctx: CommandContext, id: number): Promise<void> {
   if (ctx.actor) ticketPolicy.assertCanDelete(ctx.actor);
   await ctx.db.transaction(async (db) => {
-    const ticket = await db
-      .selectFrom('tickets')
-      .select(['id', 'deleted_at'])
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!ticket?.deleted_at) throw notFound();
+    const ticket = await lockDeletedTicket(db, id);
     await db
       .updateTable('tickets')
       .set({ deleted_at: null, deleted_by_id: null, updated_at: new Date() })
       .where('id', '=', id)
       .execute();
-    await appendEvent(db, {
-      type: TICKET_EVENTS.restored,
-      subjectType: 'ticket',
-      subjectId: id,
-      actorId: ctx.actor?.userId ?? null,
-    });
+    await appendTicketEvent(db, ctx.actor, TICKET_EVENTS.restored, ticket);
   });
 }
 
@@ -848,20 +866,9 @@ export async function restoreTicket(ctx: CommandContext, id: number): Promise<vo
 export async function destroyTicket(ctx: CommandContext, id: number): Promise<void> {
   if (ctx.actor) ticketPolicy.assertAdmin(ctx.actor);
   await ctx.db.transaction(async (db) => {
-    const ticket = await db
-      .selectFrom('tickets')
-      .select(['id', 'deleted_at'])
-      .where('id', '=', id)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!ticket?.deleted_at) throw notFound();
+    const ticket = await lockDeletedTicket(db, id);
     await db.deleteFrom('tickets').where('id', '=', id).execute();
-    await appendEvent(db, {
-      type: TICKET_EVENTS.destroyed,
-      subjectType: 'ticket',
-      subjectId: id,
-      actorId: ctx.actor?.userId ?? null,
-    });
+    await appendTicketEvent(db, ctx.actor, TICKET_EVENTS.destroyed, ticket);
   });
 }
 
@@ -978,13 +985,15 @@ async function recordChange(
     .set({ events: JSON.stringify(numbered) as unknown as AuditEvent[] })
     .where('id', '=', audit.id)
     .execute();
-  await db.updateTable('tickets').set({ updated_at: new Date() }).where('id', '=', ticketId).execute();
-  await appendEvent(db, {
-    type: TICKET_EVENTS.updated,
-    subjectType: 'ticket',
-    subjectId: ticketId,
-    actorId: ctx.actor?.userId ?? null,
-    payload: { audit_id: audit.id, changes: events.map((e) => String(e.type)) },
+  const ticket = await db
+    .updateTable('tickets')
+    .set({ updated_at: new Date() })
+    .where('id', '=', ticketId)
+    .returning(AUDIENCE)
+    .executeTakeFirstOrThrow();
+  await appendTicketEvent(db, ctx.actor, TICKET_EVENTS.updated, ticket, {
+    audit_id: audit.id,
+    changes: events.map((e) => String(e.type)),
   });
 }
 
@@ -1076,12 +1085,6 @@ export async function mergeTickets(
       },
       {},
     );
-    await appendEvent(db, {
-      type: TICKET_EVENTS.merged,
-      subjectType: 'ticket',
-      subjectId: targetId,
-      actorId: ctx.actor?.userId ?? null,
-      payload: { source_ids: sourceIds },
-    });
+    await appendTicketEvent(db, ctx.actor, TICKET_EVENTS.merged, target, { source_ids: sourceIds });
   });
 }

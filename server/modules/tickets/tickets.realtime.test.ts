@@ -99,4 +99,14 @@ it('agents hear ticket changes they may see, and nothing else', async () => {
     'restricted never hears A',
   );
   assert.ok(!outsider.some((e) => e.subject_type === 'ticket'), 'another account hears nothing');
+
+  // Deleting and restoring reach the same audience as any other change to the ticket.
+  assert.equal((await api(app, 'DELETE', `/api/v2/tickets/${b}.json`, { auth: acct.auth })).status, 204);
+  const restored = await api(app, 'PUT', `/api/v2/deleted_tickets/${b}/restore.json`, { auth: acct.auth });
+  assert.equal(restored.status, 200);
+  await until(
+    () => restricted.some((e) => e.type === 'ticket.restored' && e.subject_id === b),
+    'restricted hears B restored',
+  );
+  assert.ok(restricted.some((e) => e.type === 'ticket.deleted' && e.subject_id === b));
 });

@@ -1,7 +1,7 @@
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import type { OrganizationRow } from '../organizations/organizations.queries.ts';
 import type { AuditRow, CommentRow, TicketRow } from '../tickets/tickets.queries.ts';
-import type { UserRow } from '../users/users.queries.ts';
+import { type UserRow, usersWithPrimaryEmail } from '../users/users.queries.ts';
 import type { CursorPosition } from './exports.schema.ts';
 
 /** A slice of one table's rows by change time: `[from, before)` in whole seconds, oldest first. */
@@ -110,17 +110,7 @@ export function ticketsAfter(
 // Users: deleted ones included (they are inactive), with their primary email.
 
 function userRows(db: TenantDb) {
-  return db
-    .selectFrom('users')
-    .leftJoin('user_identities as primary_email', (j) =>
-      j
-        .onRef('primary_email.account_id', '=', 'users.account_id')
-        .onRef('primary_email.user_id', '=', 'users.id')
-        .on('primary_email.type', '=', 'email')
-        .on('primary_email.primary', '=', true),
-    )
-    .selectAll('users')
-    .select('primary_email.value as email')
+  return usersWithPrimaryEmail(db)
     .select(microsOf('users.updated_at'))
     .orderBy('users.updated_at')
     .orderBy('users.id');

@@ -7,8 +7,8 @@ import type { UserIdentitiesTable, UserRole, UsersTable } from './users.tables.t
 export type UserRow = Selectable<UsersTable> & { email: string | null };
 export type IdentityRow = Selectable<UserIdentitiesTable>;
 
-/** Live users with their primary email, the base of every user read. */
-function usersWithEmail(db: TenantDb) {
+/** Users, deleted ones included, with their primary email (incremental export reads deleted users too). */
+export function usersWithPrimaryEmail(db: TenantDb) {
   return db
     .selectFrom('users')
     .leftJoin('user_identities as primary_email', (j) =>
@@ -19,8 +19,12 @@ function usersWithEmail(db: TenantDb) {
         .on('primary_email.primary', '=', true),
     )
     .selectAll('users')
-    .select('primary_email.value as email')
-    .where('users.deleted_at', 'is', null);
+    .select('primary_email.value as email');
+}
+
+/** Live users with their primary email, the base of every user read. */
+function usersWithEmail(db: TenantDb) {
+  return usersWithPrimaryEmail(db).where('users.deleted_at', 'is', null);
 }
 
 /** A user row from the credential lookup's JSON snapshot (see Actor.snapshot). */

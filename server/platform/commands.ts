@@ -7,3 +7,11 @@ export interface CommandContext {
   actor: Actor | null;
   ip: string | null;
 }
+
+/** The fields of `changes` whose values differ from the record's (compared as JSON: arrays and objects by value). */
+export function changedKeys(record: object, changes: object): string[] {
+  const before = record as Record<string, unknown>;
+  return Object.entries(changes)
+    .filter(([k, v]) => JSON.stringify(before[k]) !== JSON.stringify(v))
+    .map(([k]) => k);
+}

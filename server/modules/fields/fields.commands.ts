@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import type { CommandContext } from '../../platform/commands.ts';
+import { type CommandContext, changedKeys } from '../../platform/commands.ts';
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { invalid, notFound } from '../../platform/http/errors.ts';
@@ -258,9 +258,7 @@ export async function updateField(
     assertPattern(field.type, pattern === undefined ? field.regexp_for_validation : pattern);
 
     const changes = columnsFrom(input, field.type);
-    const changed = Object.keys(changes).filter(
-      (k) => JSON.stringify((field as any)[k]) !== JSON.stringify((changes as any)[k]),
-    );
+    const changed = changedKeys(field, changes);
     if (input.custom_field_options && hasOptions(field.type)) {
       if (await replaceOptions(db, field, input.custom_field_options)) changed.push('custom_field_options');
     }

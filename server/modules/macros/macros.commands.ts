@@ -1,5 +1,5 @@
 import type { Actor } from '../../platform/auth/authenticate.ts';
-import type { CommandContext } from '../../platform/commands.ts';
+import { type CommandContext, changedKeys } from '../../platform/commands.ts';
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { HavenError, invalid } from '../../platform/http/errors.ts';
@@ -112,9 +112,7 @@ export async function updateMacro(ctx: Ctx, id: number, input: MacroInput): Prom
       ...restriction,
       actions,
     };
-    const changed = Object.keys(changes).filter(
-      (k) => JSON.stringify((macro as any)[k]) !== JSON.stringify((changes as any)[k]),
-    );
+    const changed = changedKeys(macro, changes);
     if (changed.length === 0) return macro;
     const row = await db
       .updateTable('macros')

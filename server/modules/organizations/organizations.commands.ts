@@ -1,5 +1,5 @@
 import type { Updateable } from 'kysely';
-import type { CommandContext } from '../../platform/commands.ts';
+import { type CommandContext, changedKeys } from '../../platform/commands.ts';
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { invalid, notFound } from '../../platform/http/errors.ts';
@@ -104,9 +104,7 @@ export async function updateOrganization(
       input.organization_fields &&
       (await validateOrganizationFieldValues(db, input.organization_fields, org.organization_fields));
     const changes = columnsFrom({ ...input, organization_fields: fields });
-    const changed = Object.keys(changes).filter(
-      (k) => JSON.stringify((org as any)[k]) !== JSON.stringify((changes as any)[k]),
-    );
+    const changed = changedKeys(org, changes);
     if (changed.length === 0) return org;
     const row = await db
       .updateTable('organizations')

@@ -1,6 +1,6 @@
 import type { Updateable } from 'kysely';
 import { hashPassword, verifyPassword } from '../../platform/auth/secrets.ts';
-import type { CommandContext } from '../../platform/commands.ts';
+import { type CommandContext, changedKeys } from '../../platform/commands.ts';
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { HavenError, invalid, notFound } from '../../platform/http/errors.ts';
@@ -185,9 +185,7 @@ export async function updateUser(ctx: CommandContext, userId: number, input: Use
       input.user_fields && (await validateUserFieldValues(db, input.user_fields, user.user_fields));
     const changes = columnsFrom({ ...input, user_fields: userFields });
     if (input.role && input.role !== user.role) changes.role = input.role;
-    const changed = Object.keys(changes).filter(
-      (k) => JSON.stringify((user as any)[k]) !== JSON.stringify((changes as any)[k]),
-    );
+    const changed = changedKeys(user, changes);
     if (
       input.email !== undefined &&
       input.email !== null &&

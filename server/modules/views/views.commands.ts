@@ -1,5 +1,5 @@
 import type { Actor } from '../../platform/auth/authenticate.ts';
-import type { CommandContext } from '../../platform/commands.ts';
+import { type CommandContext, changedKeys } from '../../platform/commands.ts';
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { invalid } from '../../platform/http/errors.ts';
@@ -144,9 +144,7 @@ export async function updateView(
       conditions,
       execution: output ? normalizeExecution(output, view.execution) : view.execution,
     };
-    const changed = Object.keys(changes).filter(
-      (k) => JSON.stringify((view as any)[k]) !== JSON.stringify((changes as any)[k]),
-    );
+    const changed = changedKeys(view, changes);
     if (changed.length === 0) return view;
     const row = await db
       .updateTable('views')

@@ -56,6 +56,13 @@ function run(label, files, env) {
 
 mkdirSync(path.join(root, 'tmp'), { recursive: true });
 
+// The server serves the agent workspace from agent/dist; build it from the sources being tested.
+const build = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.log('\n0 passed, 1 failed (the agent workspace did not build)');
+  process.exit(1);
+}
+
 run('embedded', embedded, { HAVEN_TEST_DB: 'embedded' });
 if (process.env.TEST_DATABASE_URL) {
   run('postgres', apiSuites, { HAVEN_TEST_DB: 'postgres' });

@@ -71,7 +71,7 @@ export async function startRuntime(
     const realtime = new RealtimeGateway(logger);
     realtime.route(realtimeRouting(database.db));
     // Embedded mode is one process, so the in-memory adapter is enough there.
-    await realtime.useAdapter({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
+    await realtime.attachAdapter({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
     const relay = new OutboxRelay(database.db, jobs, (e) => realtime.publish(e), moduleListeners, logger);
     const services = new Services(config, database, logger, accounts, auth, jobs, realtime, relay);
 

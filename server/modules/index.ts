@@ -22,6 +22,7 @@ import { ticketRealtimeRouting } from './tickets/tickets.realtime.ts';
 import { ticketRoutes } from './tickets/tickets.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
 import { viewRoutes } from './views/views.routes.ts';
+import { workspaceRoutes } from './workspace/workspace.routes.ts';
 // Importing a module's tables registers its columns with the personal-data registry.
 import './access/access.tables.ts';
 import './accounts/accounts.tables.ts';
@@ -56,6 +57,7 @@ export const moduleRoutes: RouteSpec[] = [
   ...attachmentRoutes,
   ...viewRoutes,
   ...macroRoutes,
+  ...workspaceRoutes,
 ];
 
 export function moduleJobs(db: Kysely<Database>): JobSpec<any>[] {

@@ -285,30 +285,4 @@ export const accessPages = [
       return redirect('/sign_in');
     },
   }),
-  defineRoute({
-    method: 'GET',
-    url: '/agent',
-    auth: 'public',
-    page: true,
-    summary: 'Signed-in landing page (the agent workspace replaces it)',
-    handler: async (ctx) => {
-      const actor = ctx.maybeActor;
-      if (!actor) return redirect('/sign_in?return_to=%2Fagent');
-      const user = await findUser(ctx.db, actor.userId);
-      const account = ctx.account;
-      return page(
-        200,
-        renderPage(
-          account.name,
-          `<header class="bar"><strong>${escapeHtml(account.name)}</strong>
-<form method="post" action="/sign_out"><input type="hidden" name="authenticity_token" value="${escapeHtml(actor.csrfToken ?? '')}"><button type="submit" class="secondary">Sign out</button></form></header>
-<h1>Hello, ${escapeHtml(user?.name ?? actor.name)}</h1>
-<p class="lead">You are signed in as ${escapeHtml(actor.role)}.</p>
-<dl><dt>Email</dt><dd>${escapeHtml(actor.email ?? '')}</dd><dt>Help desk</dt><dd>${escapeHtml(account.subdomain)}</dd></dl>
-<p>Developers: the API lives at <a href="/api/docs">/api/docs</a>.</p>`,
-          { wide: true },
-        ),
-      );
-    },
-  }),
 ];

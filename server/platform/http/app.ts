@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -18,6 +19,7 @@ import type { RequestState } from './context.ts';
 import type { AuthMode, HandlerContext, Responded, RouteSpec } from './define-route.ts';
 import { HavenError } from './errors.ts';
 import { renderErrorPage } from './pages.ts';
+import { WORKSPACE_DIST } from './workspace-files.ts';
 import { zodDetails } from './zod-details.ts';
 
 const ROLE_RANK = { 'end-user': 1, agent: 2, admin: 3 } as const;
@@ -44,6 +46,9 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
 
   await app.register(cookie);
   await app.register(formbody);
+  // Files are sent by routes that check access first (`reply.sendFile`); nothing is served by path alone.
+  // Pre-compressed .br/.gz siblings written at build time are preferred when the client accepts them.
+  await app.register(fastifyStatic, { root: WORKSPACE_DIST, serve: false, preCompressed: true });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) =>

@@ -44,7 +44,7 @@ export class RealtimeGateway {
     this.io = new Server({ serveClient: false, cors: { origin: false } });
   }
 
-  async useAdapter(options: { redisUrl?: string; databaseUrl?: string }): Promise<void> {
+  async attachAdapter(options: { redisUrl?: string; databaseUrl?: string }): Promise<void> {
     if (options.redisUrl) {
       const pub = new Redis(options.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
       const subscriber = pub.duplicate();

@@ -18,6 +18,23 @@ const redisUrl = z
   .url()
   .refine((v) => /^rediss?:\/\//.test(v), 'must be a redis:// or rediss:// URL');
 
+const smtpUrl = z
+  .string()
+  .url()
+  .refine(
+    (v) => /^smtps?:\/\//.test(v),
+    'must be an smtp:// or smtps:// URL, such as smtp://user:pass@mail.example.com:587',
+  );
+
+/** `Name <address>` or a bare address, as a mail's From header takes it. */
+const mailFrom = z
+  .string()
+  .trim()
+  .regex(
+    /^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/,
+    'must be an address such as Haven <support@example.com>',
+  );
+
 const hostname = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name such as haven.example.com');
@@ -50,6 +67,9 @@ const envSchema = z.object({
     .min(1024)
     .max(1024 * 1024 * 1024)
     .default(50 * 1024 * 1024),
+  /** Where outgoing mail goes; unset means Haven sends no mail (invitations hand out a link instead). */
+  HAVEN_SMTP_URL: smtpUrl.optional(),
+  HAVEN_MAIL_FROM: mailFrom.optional(),
 });
 
 export type HavenConfig = {
@@ -69,6 +89,9 @@ export type HavenConfig = {
   trustProxy: boolean;
   maxUploadBytes: number;
   secureCookies: boolean;
+  /** The SMTP relay's URL (credentials included); null when Haven sends no mail. Never logged. */
+  smtpUrl: string | null;
+  mailFrom: string;
 };
 
 export class ConfigError extends Error {}
@@ -100,5 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HavenConfig {
     trustProxy: e.HAVEN_TRUST_PROXY,
     maxUploadBytes: e.HAVEN_MAX_UPLOAD_BYTES,
     secureCookies: baseUrl.startsWith('https://'),
+    smtpUrl: e.HAVEN_SMTP_URL ?? null,
+    mailFrom: e.HAVEN_MAIL_FROM ?? `Haven <no-reply@${e.HAVEN_BASE_DOMAIN.toLowerCase()}>`,
   };
 }

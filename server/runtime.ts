@@ -1,7 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { HavenConfig } from './config.ts';
 import { recordAudit } from './modules/audit/audit.commands.ts';
-import { moduleJobs, moduleListeners, moduleRoutes, realtimeRouting } from './modules/index.ts';
+import {
+  moduleJobs,
+  moduleListeners,
+  moduleRoutes,
+  realtimeHandlers,
+  realtimeRouting,
+} from './modules/index.ts';
 import { Authenticator } from './platform/auth/authenticate.ts';
 import { parseCredentials, SESSION_COOKIE } from './platform/auth/credentials.ts';
 import { type DatabaseHandle, type DatabaseTarget, openDatabase } from './platform/db/database.ts';
@@ -13,6 +19,7 @@ import { HavenError } from './platform/http/errors.ts';
 import { systemRoutes } from './platform/http/system.routes.ts';
 import { Jobs } from './platform/jobs/jobs.ts';
 import { createLogger, type Logger } from './platform/logging/logger.ts';
+import { createMailer } from './platform/mail/mailer.ts';
 import { RealtimeGateway } from './platform/realtime/gateway.ts';
 import { Services } from './platform/services.ts';
 import { AccountsDirectory } from './platform/tenancy/accounts-directory.ts';
@@ -64,16 +71,18 @@ export async function startRuntime(
     });
     const work = role === 'all' || role === 'worker';
     const schedule = role === 'all' || role === 'scheduler';
+    const mailer = createMailer(config, logger);
     const jobs = new Jobs(database.pool, logger, { work, schedule }, [
       pruneOutboxJob(database.db),
-      ...moduleJobs(database.db),
+      ...moduleJobs(database.db, { mailer, accounts, config }),
     ]);
     const realtime = new RealtimeGateway(logger);
     realtime.route(realtimeRouting(database.db));
+    realtime.handle(realtimeHandlers(database.db));
     // Embedded mode is one process, so the in-memory adapter is enough there.
     await realtime.attachAdapter({ redisUrl: config.redisUrl, databaseUrl: config.databaseUrl });
     const relay = new OutboxRelay(database.db, jobs, (e) => realtime.publish(e), moduleListeners, logger);
-    const services = new Services(config, database, logger, accounts, auth, jobs, realtime, relay);
+    const services = new Services(config, database, logger, accounts, auth, jobs, realtime, relay, mailer);
 
     await jobs.start();
     if (work) relay.start();
@@ -118,6 +127,7 @@ export async function startRuntime(
           await realtime.close().catch(() => {});
           await relay.stop();
           await jobs.stop().catch((err) => logger.error({ err }, 'stopping jobs'));
+          mailer.close();
           await database.close();
         })();
         return closing;

@@ -348,7 +348,9 @@ function assertNoAIds(body: Record<string, unknown>, label: string) {
 }
 
 describe('every route with path parameters, called by account B with account A ids', () => {
-  const routes = moduleRoutes.filter((r) => pathParams(r.url).length > 0);
+  // The workspace's script and style files are the same for every account: their parameter names no record.
+  const sharedFiles = new Set(['/agent/assets/:file']);
+  const routes = moduleRoutes.filter((r) => pathParams(r.url).length > 0 && !sharedFiles.has(r.url));
 
   test('there are routes to walk', () => {
     assert.ok(routes.length >= 10, `found ${routes.length} routes with params`);

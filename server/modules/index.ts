@@ -3,9 +3,10 @@ import type { Database } from '../platform/db/schema.ts';
 import type { EventListener } from '../platform/events/relay.ts';
 import type { RouteSpec } from '../platform/http/define-route.ts';
 import type { JobSpec } from '../platform/jobs/jobs.ts';
-import type { RealtimeRouting } from '../platform/realtime/gateway.ts';
+import type { RealtimeHandlers, RealtimeRouting } from '../platform/realtime/gateway.ts';
 import { accessPages } from './access/access.pages.ts';
 import { accessRoutes } from './access/access.routes.ts';
+import { type InvitationMailDeps, invitationMailJob } from './access/invitations.jobs.ts';
 import { accountRoutes } from './accounts/accounts.routes.ts';
 import { expireUploadsJob } from './attachments/attachments.jobs.ts';
 import { attachmentRoutes } from './attachments/attachments.routes.ts';
@@ -18,6 +19,7 @@ import { organizationRoutes } from './organizations/organizations.routes.ts';
 import { requestRoutes } from './requests/requests.routes.ts';
 import { searchRoutes } from './search/search.routes.ts';
 import { ticketBulkJob } from './tickets/tickets.jobs.ts';
+import { ticketPresenceHandlers } from './tickets/tickets.presence.ts';
 import { ticketRealtimeRouting } from './tickets/tickets.realtime.ts';
 import { ticketRoutes } from './tickets/tickets.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
@@ -60,8 +62,8 @@ export const moduleRoutes: RouteSpec[] = [
   ...workspaceRoutes,
 ];
 
-export function moduleJobs(db: Kysely<Database>): JobSpec<any>[] {
-  return [expireUploadsJob(db), ticketBulkJob(db)];
+export function moduleJobs(db: Kysely<Database>, deps: InvitationMailDeps): JobSpec<any>[] {
+  return [expireUploadsJob(db), ticketBulkJob(db), invitationMailJob(db, deps)];
 }
 
 export const moduleListeners: EventListener[] = [];
@@ -69,4 +71,9 @@ export const moduleListeners: EventListener[] = [];
 /** Which agents hear which realtime events (ticket events only reach agents who may see the ticket). */
 export function realtimeRouting(db: Kysely<Database>): RealtimeRouting {
   return ticketRealtimeRouting(db);
+}
+
+/** What modules do with events agents' clients send over the socket (ticket presence and typing). */
+export function realtimeHandlers(db: Kysely<Database>): RealtimeHandlers[] {
+  return [ticketPresenceHandlers(db)];
 }

@@ -7,6 +7,7 @@ import { TenantDb } from './db/tenant-db.ts';
 import type { OutboxRelay } from './events/relay.ts';
 import type { Jobs } from './jobs/jobs.ts';
 import type { Logger } from './logging/logger.ts';
+import type { Mailer } from './mail/mailer.ts';
 import type { RealtimeGateway } from './realtime/gateway.ts';
 import type { AccountsDirectory } from './tenancy/accounts-directory.ts';
 
@@ -21,6 +22,8 @@ export class Services {
     readonly jobs: Jobs,
     readonly realtime: RealtimeGateway,
     readonly relay: OutboxRelay,
+    /** Outgoing mail; `mailer.enabled` is false when no SMTP relay is configured. */
+    readonly mailer: Mailer,
   ) {}
 
   tenantDb(accountId: number): TenantDb {

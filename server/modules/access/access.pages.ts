@@ -1,51 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SESSION_COOKIE } from '../../platform/auth/credentials.ts';
 import { PASSWORD_MIN_LENGTH, safeEqual } from '../../platform/auth/secrets.ts';
-import { defineRoute, type HandlerContext, type Responded } from '../../platform/http/define-route.ts';
+import { defineRoute, type HandlerContext } from '../../platform/http/define-route.ts';
 import { HavenError } from '../../platform/http/errors.ts';
-import { escapeHtml, field, PAGE_HEADERS, renderPage } from '../../platform/http/pages.ts';
+import { escapeHtml, field, renderPage } from '../../platform/http/pages.ts';
 import type { Account } from '../../platform/tenancy/accounts-directory.ts';
 import { createAccount } from '../accounts/accounts.commands.ts';
-import { findUser } from '../users/users.queries.ts';
-import { createSession, destroySession } from './access.commands.ts';
+import { destroySession } from './access.commands.ts';
+import { formToken, formTokenValid, page, redirect, signInBrowser } from './access.forms.ts';
 import { setupForm, signInForm } from './access.schema.ts';
-
-/** Forms posted before sign-in carry a double-submit token: a cookie and a hidden field that must match. */
-const FORM_COOKIE = 'haven_form';
+import { invitationPages } from './invitations.pages.ts';
 
 type Ctx = HandlerContext<any, any, any>;
-
-function formToken(ctx: Ctx): string {
-  const existing = ctx.req.cookies[FORM_COOKIE];
-  if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
-  const token = randomBytes(24).toString('base64url');
-  ctx.reply.setCookie(FORM_COOKIE, token, cookieOptions(ctx, 60 * 60));
-  return token;
-}
-
-function formTokenValid(ctx: Ctx, presented: string | undefined): boolean {
-  const cookie = ctx.req.cookies[FORM_COOKIE];
-  return Boolean(cookie && presented && safeEqual(cookie, presented));
-}
-
-function cookieOptions(ctx: Ctx, maxAgeSeconds: number) {
-  return {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: ctx.services.config.secureCookies,
-    maxAge: maxAgeSeconds,
-  };
-}
-
-function page(status: number, html: string): Responded {
-  return { status, body: html, headers: PAGE_HEADERS };
-}
-
-function redirect(location: string): Responded {
-  return { status: 303, headers: { location, 'cache-control': 'no-store' } };
-}
 
 /** Only local paths, so the sign-in form cannot be used to bounce people to another site. */
 function safeReturnTo(value: string | undefined): string {
@@ -161,19 +127,7 @@ export const accessPages = [
           { onlyIfFirst: true, ip: ctx.ip },
         );
         ctx.services.accounts.invalidate();
-        const db = ctx.services.tenantDb(created.account.id);
-        const session = await createSession(db, {
-          userId: created.admin.id,
-          userName: created.admin.name,
-          ip: ctx.ip,
-          userAgent: ctx.req.headers['user-agent'],
-          days: ctx.services.config.sessionDays,
-        });
-        ctx.reply.setCookie(
-          SESSION_COOKIE,
-          session.token,
-          cookieOptions(ctx, ctx.services.config.sessionDays * 86_400),
-        );
+        await signInBrowser(ctx, ctx.services.tenantDb(created.account.id), created.admin);
         return redirect('/agent');
       } catch (err) {
         if (err instanceof HavenError && err.code === 'CS_FORBIDDEN') return redirect('/sign_in');
@@ -228,18 +182,7 @@ export const accessPages = [
           ctx.ip,
           'web',
         );
-        const session = await createSession(ctx.services.tenantDb(account.id), {
-          userId: actor.userId,
-          userName: actor.name,
-          ip: ctx.ip,
-          userAgent: ctx.req.headers['user-agent'],
-          days: ctx.services.config.sessionDays,
-        });
-        ctx.reply.setCookie(
-          SESSION_COOKIE,
-          session.token,
-          cookieOptions(ctx, ctx.services.config.sessionDays * 86_400),
-        );
+        await signInBrowser(ctx, ctx.services.tenantDb(account.id), { id: actor.userId, name: actor.name });
         return redirect(safeReturnTo(form.return_to));
       } catch (err) {
         if (err instanceof HavenError && err.code === 'CS_SIGN_IN_LOCKED') {
@@ -285,4 +228,5 @@ export const accessPages = [
       return redirect('/sign_in');
     },
   }),
+  ...invitationPages,
 ];

@@ -10,6 +10,7 @@ import {
 } from './access.commands.ts';
 import { presentApiToken, presentOauthToken } from './access.presenter.ts';
 import { createApiTokenBody, createOauthTokenBody, idParams } from './access.schema.ts';
+import { invitationRoutes } from './invitations.routes.ts';
 
 const tags = ['Access'];
 
@@ -128,4 +129,5 @@ export const accessRoutes = [
       return respond(204);
     },
   }),
+  ...invitationRoutes,
 ];

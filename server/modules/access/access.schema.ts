@@ -31,3 +31,13 @@ export const setupForm = z.object({
   admin_password: z.string().default(''),
   authenticity_token: z.string().optional(),
 });
+
+export const setPasswordQuery = z.object({ token: z.string().max(200).optional() });
+
+/** Lenient on purpose: the page, not a JSON error, tells the person what to fix. */
+export const setPasswordForm = z.object({
+  token: z.string().max(200).default(''),
+  password: z.string().max(1_000).default(''),
+  password_confirmation: z.string().max(1_000).default(''),
+  authenticity_token: z.string().optional(),
+});

@@ -38,6 +38,21 @@ export interface SessionsTable {
   expires_at: Date;
 }
 
+export interface InvitationsTable {
+  account_id: number;
+  id: Generated<number>;
+  user_id: number;
+  identity_id: number;
+  token_digest: string | null;
+  by_email: boolean;
+  created_by_id: number | null;
+  expires_at: Date;
+  sent_at: Date | null;
+  used_at: Date | null;
+  revoked_at: Date | null;
+  created_at: Generated<Date>;
+}
+
 export interface SignInThrottlesTable {
   account_id: number;
   email_digest: string;
@@ -89,6 +104,23 @@ defineTable<SessionsTable>('sessions', {
   },
 });
 
+defineTable<InvitationsTable>('invitations', {
+  columns: {
+    account_id: pd.none(),
+    id: pd.none(),
+    user_id: pd.subject('delete_row'),
+    identity_id: pd.identifier('delete_row'),
+    token_digest: pd.secret(),
+    by_email: pd.none(),
+    created_by_id: pd.identifier('nullify'),
+    expires_at: pd.none(),
+    sent_at: pd.technical('delete_row'),
+    used_at: pd.technical('delete_row'),
+    revoked_at: pd.none(),
+    created_at: pd.none(),
+  },
+});
+
 // Keyed by a keyed digest of the email tried, so lockouts work for unknown emails without storing them.
 defineTable<SignInThrottlesTable>('sign_in_throttles', {
   columns: {
@@ -104,5 +136,6 @@ export interface AccessTables {
   api_tokens: ApiTokensTable;
   oauth_tokens: OauthTokensTable;
   sessions: SessionsTable;
+  invitations: InvitationsTable;
   sign_in_throttles: SignInThrottlesTable;
 }

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
   type ApiResponse,
@@ -11,6 +10,7 @@ import {
 } from '../../../test/harness.ts';
 import { sql } from '../../platform/db/tenant-db.ts';
 import { createUser as createUserCommand } from '../users/users.commands.ts';
+import { type Browser, browse, hiddenToken, type PageResponse } from './access.test-browser.ts';
 
 /**
  * Access: sessions through the HTML form (cookie, CSRF, sign-out), sign-in lockout, the API rate limit,
@@ -18,87 +18,6 @@ import { createUser as createUserCommand } from '../users/users.commands.ts';
  */
 const MAX_FAILURES = 3;
 const PASSWORD = 'a long enough password';
-
-interface Browser {
-  cookies: Map<string, string>;
-  host?: string;
-}
-
-interface PageResponse extends ApiResponse {
-  setCookies: string[];
-}
-
-function cookieHeader(b: Browser): string {
-  return [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-}
-
-/** A tiny cookie-keeping browser: fetch with redirects left to the test, Set-Cookie applied. */
-async function browse(
-  app: TestApp,
-  b: Browser,
-  method: string,
-  path: string,
-  options: { form?: Record<string, string>; json?: unknown; headers?: Record<string, string> } = {},
-): Promise<PageResponse> {
-  const headers: Record<string, string> = { accept: 'text/html,application/json', ...options.headers };
-  if (b.cookies.size) headers.cookie = cookieHeader(b);
-  if (b.host) headers.host = b.host;
-  let body: string | undefined;
-  if (options.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  } else if (options.json !== undefined) {
-    headers['content-type'] = 'application/json';
-    body = JSON.stringify(options.json);
-  }
-  // node:http rather than fetch: fetch will not send a custom Host header.
-  const { status, responseHeaders, text } = await new Promise<{
-    status: number;
-    responseHeaders: Headers;
-    text: string;
-  }>((resolve, reject) => {
-    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-    const req = http.request(`${app.baseUrl}${path}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (v === undefined) continue;
-          for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-        }
-        resolve({
-          status: res.statusCode ?? 0,
-          responseHeaders: h,
-          text: Buffer.concat(chunks).toString('utf8'),
-        });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body !== undefined) req.write(body);
-    req.end();
-  });
-  const setCookies = responseHeaders.getSetCookie();
-  for (const c of setCookies) {
-    const [pair] = c.split(';');
-    const eq = pair!.indexOf('=');
-    const name = pair!.slice(0, eq).trim();
-    const value = pair!.slice(eq + 1).trim();
-    if (value === '' || /expires=Thu, 01 Jan 1970/i.test(c) || /max-age=0/i.test(c)) b.cookies.delete(name);
-    else b.cookies.set(name, value);
-  }
-  let parsed: any = text;
-  if ((responseHeaders.get('content-type') ?? '').includes('application/json') && text)
-    parsed = JSON.parse(text);
-  return { status, headers: responseHeaders, body: parsed, text, setCookies };
-}
-
-function hiddenToken(html: string): string {
-  const m = html.match(/name="authenticity_token" value="([^"]+)"/);
-  assert.ok(m, 'the form carries a hidden authenticity_token');
-  return m[1]!;
-}
 
 async function signIn(app: TestApp, b: Browser, email: string, password: string): Promise<PageResponse> {
   const form = await browse(app, b, 'GET', '/sign_in');
@@ -172,9 +91,14 @@ describe('sessions through the sign-in form', () => {
     assert.equal(typeof csrf, 'string');
     assert.ok(csrf.length >= 20);
 
+    // The workspace app shell answers a signed-in agent; its data comes from the API calls above.
     const landing = await browse(app, b, 'GET', '/agent');
-    assert.equal(landing.status, 200);
-    assert.ok(landing.text.includes(agent.email));
+    assert.equal(landing.status, 200, landing.text);
+    assert.match(landing.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(landing.text, /<div id="root">/);
+    const signedOut = await browse(app, { cookies: new Map(), host }, 'GET', '/agent');
+    assert.equal(signedOut.status, 303);
+    assert.equal(signedOut.headers.get('location'), '/sign_in?return_to=%2Fagent');
 
     const noToken = await browse(app, b, 'PUT', `/api/v2/users/${agent.id}.json`, {
       json: { user: { alias: 'No token' } },
@@ -221,8 +145,10 @@ describe('sessions through the sign-in form', () => {
   test('the HTML sign-out form ends the session only with its authenticity_token', async () => {
     const b: Browser = { cookies: new Map(), host };
     assert.equal((await signIn(app, b, agent.email, PASSWORD)).status, 303);
-    const landing = await browse(app, b, 'GET', '/agent');
-    const token = hiddenToken(landing.text);
+    // The app signs out with the session's CSRF token, which /users/me hands out as authenticity_token.
+    const me = await browse(app, b, 'GET', '/api/v2/users/me.json');
+    const token: string = me.body.user.authenticity_token;
+    assert.equal(typeof token, 'string');
     const session = b.cookies.get('haven_session');
 
     const forged = await browse(app, b, 'POST', '/sign_out', { form: { authenticity_token: 'forged' } });
@@ -583,6 +509,59 @@ describe('unusable users', () => {
       );
       assert.equal((await signIn(app, { cookies: new Map(), host }, email, PASSWORD)).status, 401);
     }
+  });
+});
+
+describe('staff management by an admin', () => {
+  test('promoting an agent to admin and back changes what their session may do at once', async () => {
+    const email = 'promote-me@acc.example';
+    const id = await createUser('agent', email, PASSWORD);
+    const b: Browser = { cookies: new Map(), host };
+    assert.equal((await signIn(app, b, email, PASSWORD)).status, 303);
+    const auditLogs = () => browse(app, b, 'GET', '/api/v2/audit_logs.json');
+    assert.equal((await auditLogs()).status, 403, 'agents do not see the audit log');
+
+    const setRole = (role: string) =>
+      api(app, 'PUT', `/api/v2/users/${id}.json`, { auth: acct.auth, host, body: { user: { role } } });
+    const promoted = await setRole('admin');
+    assert.equal(promoted.status, 200, promoted.text);
+    assert.equal(promoted.body.user.role, 'admin');
+    assert.equal((await auditLogs()).status, 200, 'the same session now has admin rights');
+
+    const demoted = await setRole('agent');
+    assert.equal(demoted.status, 200, demoted.text);
+    assert.equal(demoted.body.user.role, 'agent');
+    assert.equal((await auditLogs()).status, 403, 'and loses them again');
+    const me = await browse(app, b, 'GET', '/api/v2/users/me.json');
+    assert.equal(me.body.user.role, 'agent');
+  });
+
+  test('a suspended agent can sign in again once unsuspended; the old session stays ended', async () => {
+    const email = 'back-again@acc.example';
+    const id = await createUser('agent', email, PASSWORD);
+    const b: Browser = { cookies: new Map(), host };
+    assert.equal((await signIn(app, b, email, PASSWORD)).status, 303);
+    const old = new Map(b.cookies);
+    const suspend = (suspended: boolean) =>
+      api(app, 'PUT', `/api/v2/users/${id}.json`, { auth: acct.auth, host, body: { user: { suspended } } });
+    assert.equal((await suspend(true)).body.user.suspended, true);
+    assert.equal((await signIn(app, { cookies: new Map(), host }, email, PASSWORD)).status, 401);
+    const back = await suspend(false);
+    assert.equal(back.status, 200, back.text);
+    assert.equal(back.body.user.suspended, false);
+    assert.equal((await browse(app, { cookies: old, host }, 'GET', '/api/v2/users/me.json')).status, 401);
+    assert.equal(
+      (await api(app, 'GET', '/api/v2/users/me.json', { auth: acct.authAs(email), host })).status,
+      200,
+      'API tokens naming them work again',
+    );
+    assert.equal((await signIn(app, { cookies: new Map(), host }, email, PASSWORD)).status, 303);
+    const self = await api(app, 'PUT', `/api/v2/users/${acct.adminId}.json`, {
+      auth: acct.auth,
+      host,
+      body: { user: { suspended: true } },
+    });
+    assert.equal(self.status, 422, 'an admin cannot suspend themselves');
   });
 });
 

@@ -100,6 +100,7 @@ export async function updateAccount(
     time_zone?: string;
     locale?: string;
     host_mapping?: string | null;
+    brand_color?: string | null;
   },
   actor: { userId: number; ip: string | null },
 ): Promise<Account> {

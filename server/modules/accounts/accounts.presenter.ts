@@ -12,6 +12,7 @@ export function presentAccount(a: Account, url: (path: string) => string) {
     industry: a.industry,
     time_zone: a.time_zone,
     locale: a.locale,
+    brand_color: a.brand_color,
     created_at: isoTime(a.created_at),
     updated_at: isoTime(a.updated_at),
   };

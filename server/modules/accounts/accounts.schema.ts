@@ -62,14 +62,49 @@ export const newAccountInput = z.object({
 });
 export type NewAccountInput = z.input<typeof newAccountInput>;
 
+function isTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isLocale(value: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(value).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/** An IANA time zone (`Europe/Paris`, `UTC`): clients format the account's dates with it. */
+const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .refine(isTimeZone, 'is not a time zone such as Europe/Paris or UTC');
+
+/** A BCP 47 language tag (`en-US`, `fr`). */
+const locale = z.string().trim().min(2).max(20).refine(isLocale, 'is not a locale such as en-US');
+
+/** `#rrggbb`; stored in lower case so equal colours compare equal. */
+export const brandColor = z
+  .string()
+  .trim()
+  .regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour such as #1f5fbf')
+  .transform((v) => v.toLowerCase());
+
 export const updateAccountBody = z.object({
   account: z
     .object({
       name: z.string().trim().min(1).max(255),
       region: z.enum(REGIONS),
       industry: z.enum(INDUSTRIES),
-      time_zone: z.string().trim().min(1).max(64),
-      locale: z.string().trim().min(2).max(20),
+      time_zone: timeZone,
+      locale,
       host_mapping: z
         .string()
         .trim()
@@ -79,6 +114,7 @@ export const updateAccountBody = z.object({
           'must be a host name such as support.example.com',
         )
         .nullable(),
+      brand_color: brandColor.nullable(),
     })
     .partial(),
 });

@@ -13,6 +13,8 @@ export interface AccountsTable {
   settings: ColumnType<AccountSettings, AccountSettings | undefined, AccountSettings>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
+  /** The agent workspace's accent colour, `#rrggbb` in lower case; null for Haven's own. */
+  brand_color: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** Account-wide switches; never personal data (the registry classifies the column as a whole). */
@@ -35,6 +37,7 @@ defineTable<AccountsTable>('accounts', {
     settings: pd.none(),
     created_at: pd.none(),
     updated_at: pd.none(),
+    brand_color: pd.none(),
   },
 });
 

@@ -428,7 +428,7 @@ describe('uploads before a comment uses them', () => {
       .where('upload_token', '=', stale.body.upload.token)
       .execute();
     const before = await storedFileCount();
-    const job = moduleJobs(app.runtime.services.database.db).find(
+    const job = moduleJobs(app.runtime.services.database.db, app.runtime.services).find(
       (j) => j.name === 'attachments.expire-uploads',
     );
     assert.ok(job?.cron, 'the job is scheduled');

@@ -410,6 +410,59 @@ export async function setPassword(
   });
 }
 
+/**
+ * Sets the password of someone who proved they read the mail of one of their email identities (an
+ * invitation link), so no current password or admin is needed. That identity becomes verified, and every
+ * session the user had ends: whoever held them did not know this password.
+ */
+export async function setPasswordByEmailProof(
+  ctx: CommandContext,
+  userId: number,
+  identityId: number,
+  password: string,
+): Promise<UserRow> {
+  const passwordHash = await hashPassword(password);
+  return ctx.db.transaction(async (db) => {
+    const user = await findUser(db, userId);
+    const identity = user && (await findIdentity(db, user.id, identityId));
+    if (!user || !identity || identity.type !== 'email') throw notFound();
+    const now = new Date();
+    await db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, verified: true, updated_at: now })
+      .where('id', '=', user.id)
+      .execute();
+    if (!identity.verified) {
+      await db
+        .updateTable('user_identities')
+        .set({ verified: true, updated_at: now })
+        .where('id', '=', identity.id)
+        .execute();
+    }
+    await db.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    await recordAudit(db, {
+      actorId: user.id,
+      action: 'user.password_changed',
+      sourceType: 'user',
+      sourceId: user.id,
+      sourceLabel: user.name,
+      changeDescription: 'Set through an invitation link; email verified; other sessions signed out',
+      ip: ctx.ip,
+    });
+    const changed = [...(user.verified ? [] : ['verified']), ...(identity.verified ? [] : ['identities'])];
+    if (changed.length) {
+      await appendEvent(db, {
+        type: USER_EVENTS.updated,
+        subjectType: 'user',
+        subjectId: user.id,
+        actorId: user.id,
+        payload: { changes: changed },
+      });
+    }
+    return (await findUser(db, user.id))!;
+  });
+}
+
 export async function addIdentity(
   ctx: CommandContext,
   userId: number,

@@ -7,6 +7,7 @@ import * as attachments from './migrations/0004-attachments.ts';
 import * as viewsMacros from './migrations/0005-views-macros.ts';
 import * as search from './migrations/0006-search.ts';
 import * as exportsIndexes from './migrations/0007-exports.ts';
+import * as invitations from './migrations/0008-invitations.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '0005-views-macros': viewsMacros,
   '0006-search': search,
   '0007-exports': exportsIndexes,
+  '0008-invitations': invitations,
 };
 
 // Kysely's own bookkeeping tables live in the same schema, so the registry classifies their columns too.

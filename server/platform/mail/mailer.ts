@@ -1,0 +1,99 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
+import type { HavenConfig } from '../../config.ts';
+import type { Logger } from '../logging/logger.ts';
+import { defineStore } from '../privacy/registry.ts';
+
+/** One message: plain text for every reader, HTML for the ones that show it. */
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** Shown as the sender's name (the help desk's name); the address stays the configured one. */
+  fromName?: string;
+}
+
+/** Outgoing mail. `enabled` is false when no SMTP relay is configured; `send` then refuses. */
+export interface Mailer {
+  readonly enabled: boolean;
+  /** Hands the message to the relay; resolves with its Message-ID once the relay accepted it. */
+  send(message: MailMessage): Promise<{ messageId: string }>;
+  close(): void;
+}
+
+export class MailNotConfiguredError extends Error {
+  constructor() {
+    super('Outgoing mail is not configured (set HAVEN_SMTP_URL)');
+  }
+}
+
+defineStore({
+  store: 'smtp',
+  class: 'contact',
+  erase: 'retain:Haven keeps no copy of sent mail; the operator’s SMTP relay keeps its own logs',
+  description:
+    'Outgoing mail: recipient addresses and message text are handed to the SMTP relay and not stored.',
+});
+
+/** The configured From address, without its display name, so each message can carry its own name. */
+function fromAddress(mailFrom: string): { name: string; address: string } {
+  const [first] = addressparser(mailFrom, { flatten: true });
+  return { name: first?.name || 'Haven', address: first?.address ?? mailFrom };
+}
+
+/** Header values come from names people typed; a line break in one must not start a new header. */
+function oneLine(value: string): string {
+  return value.replace(/[\r\n]+/g, ' ');
+}
+
+class SmtpMailer implements Mailer {
+  readonly enabled = true;
+  private readonly transport: Transporter;
+  private readonly from: { name: string; address: string };
+
+  constructor(smtpUrl: string, mailFrom: string) {
+    // Query parameters of the URL (e.g. `?tls.rejectUnauthorized=false`) reach nodemailer as options.
+    this.transport = nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+      // nodemailer's own logger would print addresses and message text.
+      logger: false,
+      debug: false,
+    });
+    this.from = fromAddress(mailFrom);
+  }
+
+  async send(message: MailMessage): Promise<{ messageId: string }> {
+    const info = await this.transport.sendMail({
+      from: { name: oneLine(message.fromName ?? this.from.name), address: this.from.address },
+      to: message.to,
+      subject: oneLine(message.subject),
+      text: message.text,
+      html: message.html,
+    });
+    return { messageId: info.messageId };
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}
+
+const noMail: Mailer = {
+  enabled: false,
+  send: async () => {
+    throw new MailNotConfiguredError();
+  },
+  close: () => {},
+};
+
+export function createMailer(config: Pick<HavenConfig, 'smtpUrl' | 'mailFrom'>, logger: Logger): Mailer {
+  if (!config.smtpUrl) {
+    logger.info('outgoing mail is off: HAVEN_SMTP_URL is not set');
+    return noMail;
+  }
+  return new SmtpMailer(config.smtpUrl, config.mailFrom);
+}

@@ -145,7 +145,10 @@ test('first run: set up, sign out, sign in', { timeout: 180_000 }, async (t) => 
   await shoot(page, '5-wrong-password');
 
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await Promise.all([page.waitForURL('**/agent/views'), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await Promise.all([
+    page.waitForURL('**/agent/views'),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
   await page.getByRole('navigation', { name: 'Main' }).waitFor();
   await shoot(page, '6-signed-in-again');
 

@@ -95,7 +95,10 @@ export async function startWorkspace(prefix: string): Promise<Workspace> {
       await page.goto(`${baseUrl}/sign_in`);
       await page.getByLabel('Email').fill(email);
       await page.getByLabel('Password', { exact: true }).fill(password);
-      await Promise.all([page.waitForURL('**/agent/**'), page.getByRole('button', { name: 'Sign in' }).click()]);
+      await Promise.all([
+        page.waitForURL('**/agent/**'),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
       return { context, page };
     },
     async stop() {

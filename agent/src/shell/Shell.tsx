@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
-import { Link, useLocation } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { t } from '../i18n/index.ts';
 import { useRealtime, useRealtimeEvent, useReconnect } from '../lib/realtime.tsx';
 import { useSession } from '../lib/session.tsx';
@@ -16,6 +16,12 @@ export function Shell({ children }: { children: ReactNode }) {
   const [location, navigate] = useLocation();
   const [showShortcuts, setShowShortcuts] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
+  const search = useSearch();
+  // On the search page the box shows the query being looked at, however it was changed.
+  useEffect(() => {
+    if (location === '/search' && searchRef.current)
+      searchRef.current.value = new URLSearchParams(search).get('q') ?? '';
+  }, [location, search]);
   const queryClient = useQueryClient();
   const { connected } = useRealtime();
   const [everConnected, setEverConnected] = useState(false);

@@ -26,7 +26,13 @@ export interface InvitationMailDeps {
 /** Queues the mail of an invitation whose transaction has committed. */
 export async function enqueueInvitationMail(jobs: Jobs, accountId: number, invitationId: number) {
   const data: InvitationMailData = { account_id: accountId, invitation_id: invitationId };
-  await jobs.send(INVITATION_MAIL_JOB, data, { singletonKey: `invitation:${accountId}:${invitationId}` });
+  await jobs.send(INVITATION_MAIL_JOB, data, {
+    singletonKey: `invitation:${accountId}:${invitationId}`,
+    // A mail server that is down for a while gets retried over about an hour, not three times at once.
+    retryLimit: 6,
+    retryDelay: 60,
+    retryBackoff: true,
+  });
 }
 
 /**

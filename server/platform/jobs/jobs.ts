@@ -84,7 +84,14 @@ export class Jobs {
   async send(
     name: string,
     data: object,
-    options: { singletonKey?: string; db?: Executor } = {},
+    options: {
+      singletonKey?: string;
+      db?: Executor;
+      /** Retries after a failure, spaced `retryDelay` seconds apart (doubling each time with `retryBackoff`). */
+      retryLimit?: number;
+      retryDelay?: number;
+      retryBackoff?: boolean;
+    } = {},
   ): Promise<string | null> {
     return this.boss.send(name, data, options as PgBoss.SendOptions);
   }

@@ -212,7 +212,7 @@ async function measureBrowser(store: Store): Promise<BrowserResult> {
   };
   try {
     const base = server.baseUrl;
-    const rowsOf = (page: Page) => page.locator('[data-ticket-row]').first().waitFor();
+    const rowsOf = (page: Page) => page.locator('[data-ticket-link]').first().waitFor();
     for (let run = 0; run < RUNS; run++) {
       // First screen: a fresh tab (no cached API data, HTTP cache warm as for an agent's daily start).
       const page = await signIn(browser, base);

@@ -28,24 +28,41 @@ export function writeDraft<T>(key: string, value: T | null): void {
   }
 }
 
-/** useState that is saved (debounced) under `key` and restored on mount. */
+/**
+ * useState that is saved (debounced) under `key` and restored on mount. A change still waiting to be saved is
+ * written at once when the page is hidden (reload, closed tab) or the component unmounts.
+ */
 export function useDraft<T>(key: string, initial: T): [T, (value: T) => void, () => void] {
   const [value, setValue] = useState<T>(() => readDraft<T>(key) ?? initial);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const pending = useRef<{ key: string; value: T } | null>(null);
   const initialRef = useRef(initial);
+  const flush = useCallback(() => {
+    if (timer.current) clearTimeout(timer.current);
+    timer.current = null;
+    if (pending.current) writeDraft(pending.current.key, pending.current.value);
+    pending.current = null;
+  }, []);
   useEffect(() => {
     setValue(readDraft<T>(key) ?? initialRef.current);
-  }, [key]);
+    window.addEventListener('pagehide', flush);
+    return () => {
+      window.removeEventListener('pagehide', flush);
+      flush();
+    };
+  }, [key, flush]);
   const set = useCallback(
     (next: T) => {
       setValue(next);
+      pending.current = { key, value: next };
       if (timer.current) clearTimeout(timer.current);
-      timer.current = setTimeout(() => writeDraft(key, next), 250);
+      timer.current = setTimeout(flush, 250);
     },
-    [key],
+    [key, flush],
   );
   const clear = useCallback(() => {
     if (timer.current) clearTimeout(timer.current);
+    pending.current = null;
     writeDraft(key, null);
     setValue(initialRef.current);
   }, [key]);

@@ -44,13 +44,6 @@ export const shell = {
     goCustomers: 'Go to customers',
     goAdmin: 'Go to admin settings',
     newTicket: 'New ticket',
-    next: 'Next ticket in the list',
-    previous: 'Previous ticket in the list',
-    open: 'Open the selected ticket',
-    select: 'Select or unselect the ticket',
-    reply: 'Reply publicly',
-    note: 'Add an internal note',
-    submit: 'Submit the reply',
     escape: 'Close a dialog or leave a field',
   },
   connection: {

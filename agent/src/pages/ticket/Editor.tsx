@@ -139,7 +139,20 @@ export default function Editor({
     {
       key: 'orderedList',
       label: t('tickets.editor.orderedList'),
-      glyph: '1.',
+      // Drawn, not typed: visible text on an icon button must match its accessible name.
+      glyph: (
+        <svg
+          aria-hidden="true"
+          width="16"
+          height="16"
+          viewBox="0 0 16 16"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="1.5"
+        >
+          <path d="M2 2.5v3M6 4h8M1.5 9.5h2l-2 3h2M6 11h8" />
+        </svg>
+      ),
       run: () => editor.chain().focus().toggleOrderedList().run(),
     },
     {
@@ -169,7 +182,7 @@ export default function Editor({
             onMouseDown={(e) => e.preventDefault()}
             onClick={tool.run}
           >
-            {tool.glyph}
+            <span aria-hidden="true">{tool.glyph}</span>
           </button>
         ))}
       </div>

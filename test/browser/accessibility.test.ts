@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { requireChromium, shoot, startWorkspace, type Workspace, watchConsole } from './support.ts';
+
+/**
+ * Every main screen of the agent workspace, in the light and the dark theme, checked by axe-core (WCAG 2.1 A
+ * and AA rules: contrast, labels, names, landmarks, ARIA use). Any violation fails, naming the rule and the
+ * elements, so a control without a label or a colour pair below 4.5:1 cannot slip in unnoticed.
+ */
+// Evaluated over the DevTools protocol: the workspace's CSP (rightly) refuses injected <script> tags.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let ws: Workspace | null = null;
+const screens: { name: string; path: string; ready: (page: Page) => Promise<unknown> }[] = [];
+
+before(async () => {
+  ws = await startWorkspace('a11y');
+  const org = (await ws.api('POST', '/api/v2/organizations', { organization: { name: 'Harbour Cafe' } }))
+    .organization;
+  const customer = (
+    await ws.api('POST', '/api/v2/users', {
+      user: { name: 'Wren Customer', email: 'wren@harbour.example', organization_id: org.id },
+    })
+  ).user;
+  const ticket = (
+    await ws.api('POST', '/api/v2/tickets', {
+      ticket: {
+        subject: 'Espresso machine leaking',
+        comment: { body: 'Water under the machine every morning.' },
+        requester_id: customer.id,
+        priority: 'high',
+        tags: ['hardware'],
+        assignee_id: ws.setup.admin.id,
+      },
+    })
+  ).ticket;
+  await ws.api('PUT', `/api/v2/tickets/${ticket.id}`, {
+    ticket: { comment: { body: 'Checked the seals; ordering a new gasket.', public: false } },
+  });
+  await ws.api('PUT', `/api/v2/tickets/${ticket.id}`, {
+    ticket: { comment: { html_body: '<p>We are sending a technician <strong>tomorrow</strong>.</p>' } },
+  });
+  const views = (await ws.api('GET', '/api/v2/views/active')).views as { id: number }[];
+  const heading = (page: Page) => page.locator('main h1').first().waitFor();
+  screens.push(
+    {
+      name: 'views',
+      path: `/agent/views/${views[0]!.id}`,
+      ready: (p) => p.locator('[data-ticket-link]').first().waitFor(),
+    },
+    {
+      name: 'ticket',
+      path: `/agent/tickets/${ticket.id}`,
+      ready: (p) => p.locator('[contenteditable="true"]').first().waitFor(),
+    },
+    { name: 'new-ticket', path: '/agent/tickets/new', ready: heading },
+    {
+      name: 'search',
+      path: '/agent/search?q=espresso',
+      ready: (p) =>
+        p
+          .getByRole('link', { name: /Espresso machine/ })
+          .first()
+          .waitFor(),
+    },
+    {
+      name: 'customers',
+      path: '/agent/customers',
+      ready: (p) => p.getByRole('link', { name: 'Wren Customer' }).first().waitFor(),
+    },
+    { name: 'customer', path: `/agent/users/${customer.id}`, ready: heading },
+    { name: 'organization', path: `/agent/organizations/${org.id}`, ready: heading },
+    { name: 'admin-team', path: '/agent/admin/team', ready: heading },
+    { name: 'admin-fields', path: '/agent/admin/ticket-fields', ready: heading },
+  );
+});
+
+after(async () => {
+  await ws?.stop();
+});
+
+interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: { target: string[]; failureSummary: string }[];
+}
+
+async function violations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const axe = (window as any).axe;
+    const result = await axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v: any) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n: any) => ({ target: n.target, failureSummary: n.failureSummary })),
+    }));
+  });
+}
+
+for (const theme of ['light', 'dark'] as const) {
+  test(`every main screen passes axe's WCAG 2.1 AA rules in the ${theme} theme`, {
+    timeout: 240_000,
+  }, async (t) => {
+    if (!requireChromium(t)) return;
+    const { page, context } = await ws!.signedIn(ws!.adminEmail);
+    await context.addInitScript((value) => localStorage.setItem('haven:theme', value), theme);
+    const problems = watchConsole(page);
+    const found: string[] = [];
+    for (const screen of screens) {
+      await page.goto(`${ws!.baseUrl}${screen.path}`);
+      await screen.ready(page);
+      await page.waitForLoadState('networkidle');
+      for (const v of await violations(page)) {
+        found.push(
+          `${screen.name} (${theme}): ${v.id} [${v.impact}] ${v.help}\n${v.nodes
+            .map((n) => `    ${n.target.join(' ')}: ${n.failureSummary.replace(/\n/g, ' ')}`)
+            .join('\n')}`,
+        );
+      }
+      if (theme === 'dark') await shoot(page, `a11y-dark-${screen.name}`);
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+    assert.deepEqual(problems, []);
+  });
+}

@@ -1,0 +1,275 @@
+import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
+import { Dialog } from '../../components/Dialog.tsx';
+import { t } from '../../i18n/index.ts';
+import { ApiError } from '../../lib/api.ts';
+
+/** The heading of a settings section, its one-line purpose and its main actions. */
+export function SectionHeader({
+  title,
+  intro,
+  actions,
+}: {
+  title: string;
+  intro?: string;
+  actions?: ReactNode;
+}) {
+  return (
+    <header className="admin-header">
+      <div>
+        <h1>{title}</h1>
+        {intro && <p className="muted admin-intro">{intro}</p>}
+      </div>
+      {actions && <div className="admin-header-actions">{actions}</div>}
+    </header>
+  );
+}
+
+/**
+ * A failed save split into the messages that belong beside a field (by the API's detail key) and the rest,
+ * shown together at the top of the form. Unlike a bare "Record validation errors", every detail the API gave
+ * is shown somewhere.
+ */
+export interface Problems {
+  byField: Record<string, string>;
+  other: string[];
+}
+
+export function problemsOf(error: unknown, fields: string[]): Problems {
+  if (!error) return { byField: {}, other: [] };
+  if (!(error instanceof ApiError)) {
+    return {
+      byField: {},
+      other: [t('shell.errors.generic', { message: String((error as Error)?.message ?? error) })],
+    };
+  }
+  const byField: Record<string, string> = {};
+  const other: string[] = [];
+  for (const [key, list] of Object.entries(error.details)) {
+    const message = list[0]?.description;
+    if (!message) continue;
+    if (fields.includes(key)) byField[key] = besideField(key, message);
+    else other.push(...list.map((p) => p.description));
+  }
+  if (!Object.keys(error.details).length) other.push(error.description || error.code);
+  return { byField, other };
+}
+
+/**
+ * A message shown beside its field need not repeat the field's name: "Title: cannot be blank" becomes
+ * "Cannot be blank" under the Title box. Messages that do not start with the name are kept whole.
+ */
+function besideField(key: string, message: string): string {
+  const names = [key, key.replaceAll('_', ' ')].map((n) => `${n.toLowerCase()}: `);
+  const prefix = names.find((n) => message.toLowerCase().startsWith(n));
+  if (!prefix) return message;
+  const rest = message.slice(prefix.length);
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
+}
+
+/**
+ * Problems of the last failed save, minus those of fields edited since: once someone changes a field, its
+ * old error no longer describes what it holds. `edited('title')` also clears nested keys (`title.0`).
+ */
+export function useProblems(error: unknown, fields: string[]) {
+  const [state, setState] = useState<{ error: unknown; edited: string[] }>({ error, edited: [] });
+  const edited = state.error === error ? state.edited : [];
+  const problems = problemsOf(error, fields);
+  for (const key of Object.keys(problems.byField)) {
+    if (edited.some((f) => key === f || key.startsWith(`${f}.`))) delete problems.byField[key];
+  }
+  const markEdited = useCallback(
+    (...names: string[]) =>
+      setState((s) => ({ error, edited: [...(s.error === error ? s.edited : []), ...names] })),
+    [error],
+  );
+  return { ...problems, edited: markEdited };
+}
+
+export function ProblemList({ problems }: { problems: string[] }) {
+  if (!problems.length) return null;
+  return (
+    <div className="error-notice admin-problems" role="alert">
+      {problems.length === 1 ? (
+        <p>{problems[0]}</p>
+      ) : (
+        <ul>
+          {problems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** A labelled checkbox with an optional hint. */
+export function Checkbox({
+  label,
+  checked,
+  onChange,
+  hint,
+  disabled,
+}: {
+  label: string;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+  hint?: string;
+  disabled?: boolean;
+}) {
+  const id = useId();
+  return (
+    <div className="field admin-checkbox">
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        disabled={disabled}
+        onChange={(e) => onChange(e.target.checked)}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+      />
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A confirmation for something hard to undo. `onConfirm` runs the change; its error (the API's words, such
+ * as "You cannot suspend yourself") stays in the dialog.
+ */
+export function ConfirmDialog({
+  open,
+  title,
+  message,
+  confirmLabel,
+  onConfirm,
+  onClose,
+}: {
+  open: boolean;
+  title: string;
+  message: ReactNode;
+  confirmLabel: string;
+  onConfirm: () => Promise<unknown>;
+  onClose: () => void;
+}) {
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    if (open) setError(null);
+  }, [open]);
+  const problems = problemsOf(error, []);
+  return (
+    <Dialog title={title} open={open} onClose={onClose}>
+      <div className="admin-confirm">
+        <div>{message}</div>
+        <ProblemList problems={[...Object.values(problems.byField), ...problems.other]} />
+        <div className="admin-form-actions">
+          <button
+            type="button"
+            className="button danger"
+            disabled={pending}
+            onClick={async () => {
+              setPending(true);
+              setError(null);
+              try {
+                await onConfirm();
+                onClose();
+              } catch (err) {
+                setError(err);
+              } finally {
+                setPending(false);
+              }
+            }}
+          >
+            {pending ? t('shell.saving') : confirmLabel}
+          </button>
+          <button type="button" className="button" onClick={onClose}>
+            {t('shell.cancel')}
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
+
+/**
+ * A secret or link shown once: a read-only field the person can select, and a copy button. When the
+ * clipboard is not available (an insecure origin, a refused permission) the text is selected instead so
+ * Ctrl+C copies it.
+ */
+export function CopyField({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  const id = useId();
+  const ref = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<'copied' | 'select' | null>(null);
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="admin-copy">
+        <input
+          id={id}
+          ref={ref}
+          readOnly
+          value={value}
+          onFocus={(e) => e.target.select()}
+          aria-describedby={hint ? `${id}-hint` : undefined}
+        />
+        <button
+          type="button"
+          className="button"
+          onClick={async () => {
+            try {
+              await navigator.clipboard.writeText(value);
+              setCopied('copied');
+            } catch {
+              ref.current?.focus();
+              ref.current?.select();
+              setCopied('select');
+            }
+          }}
+        >
+          {t('admin.copy')}
+        </button>
+      </div>
+      {hint && (
+        <p className="hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      <p className="hint" role="status">
+        {copied === 'copied' ? t('admin.copied') : copied === 'select' ? t('admin.copySelect') : ''}
+      </p>
+    </div>
+  );
+}
+
+/** "Saved" after a save, read out by screen readers, gone after a few seconds. */
+export function useSavedNotice(): [ReactNode, () => void] {
+  const [shown, setShown] = useState(0);
+  const show = useCallback(() => setShown((n) => n + 1), []);
+  useEffect(() => {
+    if (!shown) return;
+    const timer = setTimeout(() => setShown(0), 4000);
+    return () => clearTimeout(timer);
+  }, [shown]);
+  return [
+    <span className="admin-saved" role="status" key="saved">
+      {shown ? t('shell.saved') : ''}
+    </span>,
+    show,
+  ];
+}
+
+/** A tag from a display name ("Out of stock" → "out_of_stock"), as Zendesk suggests option values. */
+export function tagFromName(name: string): string {
+  return name
+    .trim()
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+}

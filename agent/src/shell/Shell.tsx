@@ -6,6 +6,7 @@ import { useRealtime, useRealtimeEvent, useReconnect } from '../lib/realtime.tsx
 import { useSession } from '../lib/session.tsx';
 import { useShortcuts } from '../lib/shortcuts.tsx';
 import { AccountSwitcher } from './AccountSwitcher.tsx';
+import { applyBrand } from './brand.ts';
 import { Notifications } from './Notifications.tsx';
 import { ShortcutsDialog } from './ShortcutsDialog.tsx';
 import { UserMenu } from './UserMenu.tsx';
@@ -30,7 +31,7 @@ export function Shell({ children }: { children: ReactNode }) {
   }, [connected]);
 
   useEffect(() => {
-    if (account.brand_color) document.documentElement.style.setProperty('--brand', account.brand_color);
+    applyBrand(account.brand_color);
     document.title = `${account.name} · Haven`;
   }, [account]);
 

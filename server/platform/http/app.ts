@@ -244,6 +244,10 @@ function sendError(err: unknown, req: FastifyRequest, reply: FastifyReply) {
   const error = toHavenError(err);
   if (error.status >= 500) req.log.error({ err }, 'request failed');
   if (error.headers) reply.headers(error.headers);
+  // A browser app whose session ended must get a plain 401 to act on; the Basic challenge would make the
+  // browser hold its request behind a username-and-password prompt instead.
+  if (error.status === 401 && (req.headers['x-requested-with'] || req.cookies?.[SESSION_COOKIE]))
+    reply.removeHeader('WWW-Authenticate');
   reply.code(error.status);
   const spec = (req.routeOptions.config as { spec?: RouteSpec } | undefined)?.spec;
   if (spec?.page) {

@@ -166,6 +166,20 @@ describe('error bodies', () => {
       assert.deepEqual(res.body, { error: "Couldn't authenticate you", code: 'CS_AUTH_REQUIRED' });
       assert.equal(res.headers.get('www-authenticate'), 'Basic realm="Web Password"');
     }
+    // The agent app (X-Requested-With) and a browser with an ended session get the 401 without the Basic
+    // challenge, which would otherwise hold the request behind the browser's password prompt.
+    const fromApp = await call('GET', '/api/v2/users.json', {
+      auth: undefined,
+      headers: { 'x-requested-with': 'XMLHttpRequest' },
+    });
+    assert.equal(fromApp.status, 401);
+    assert.equal(fromApp.headers.get('www-authenticate'), null);
+    const endedSession = await call('GET', '/api/v2/users.json', {
+      auth: undefined,
+      headers: { cookie: 'haven_session=ended-or-unknown' },
+    });
+    assert.equal(endedSession.status, 401);
+    assert.equal(endedSession.headers.get('www-authenticate'), null);
   });
 
   test('422 has RecordInvalid, a description and per-field details', async () => {

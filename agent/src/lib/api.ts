@@ -52,7 +52,10 @@ function withQuery(path: string, query?: Query): string {
 async function request<T>(method: string, path: string, body?: unknown, query?: Query): Promise<T> {
   const url = withQuery(path.startsWith('/') ? path : `/api/v2/${path}`, query);
   // X-Requested-With: a 401 then comes without a Basic challenge, so no browser password prompt blocks it.
-  const headers: Record<string, string> = { accept: 'application/json', 'x-requested-with': 'XMLHttpRequest' };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'x-requested-with': 'XMLHttpRequest',
+  };
   let payload: BodyInit | undefined;
   if (body instanceof Blob) {
     headers['content-type'] = body.type || 'application/binary';

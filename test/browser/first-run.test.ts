@@ -3,16 +3,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type HavenProcess, repoRoot, startHaven, tempDir } from '../support/processes.ts';
+import { type HavenProcess, startHaven, tempDir } from '../support/processes.ts';
+import { ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, hasChromium } from './support.ts';
 
 /**
  * A person's first minutes with a fresh install, in a real Chromium against a real `haven serve` on a new
  * embedded data directory: the first-run page, signing out, signing in (wrongly, then rightly).
  * Screenshots of every screen go to test-artifacts/ for a human to look at.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = path.join(repoRoot, 'test-artifacts');
-const hasChromium = fs.existsSync(CHROMIUM);
 if (!hasChromium && process.env.CI !== 'true') {
   console.log(`# browser tests skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
 }
@@ -41,16 +39,7 @@ before(async () => {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1024, height: 768 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
 });
 

@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useCallback, useRef, useState } from 'react';
-import { useDismiss } from '../components/useDismiss.ts';
+import { Menu } from '../components/Menu.tsx';
 import { t } from '../i18n/index.ts';
 import { api } from '../lib/api.ts';
 import { useSession } from '../lib/session.tsx';
@@ -19,13 +18,6 @@ interface MyAccount {
  */
 export function AccountSwitcher() {
   const { account } = useSession();
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useDismiss(
-    ref,
-    open,
-    useCallback(() => setOpen(false), []),
-  );
   const { data } = useQuery({
     queryKey: ['my-accounts'],
     queryFn: () => api.get<{ accounts: MyAccount[] }>('users/me/accounts').then((r) => r.accounts),
@@ -34,19 +26,14 @@ export function AccountSwitcher() {
   const others = (data ?? []).filter((a) => !a.current);
   if (!others.length) return <span className="brand">{account.name}</span>;
   return (
-    <div className="menu" ref={ref}>
-      <button
-        type="button"
-        className="brand brand-button"
-        aria-haspopup="true"
-        aria-expanded={open}
-        aria-label={`${t('shell.account.switcher')}: ${account.name}`}
-        onClick={() => setOpen(!open)}
-      >
-        {account.name} ▾
-      </button>
-      {open && (
-        <ul className="menu-panel">
+    <Menu
+      label={`${t('shell.account.switcher')}: ${account.name}`}
+      triggerClass="brand brand-button"
+      trigger={`${account.name} ▾`}
+      align="start"
+    >
+      {() => (
+        <ul className="menu-list">
           {others.map((a) => (
             <li key={a.id}>
               <a href={a.url}>
@@ -56,6 +43,6 @@ export function AccountSwitcher() {
           ))}
         </ul>
       )}
-    </div>
+    </Menu>
   );
 }

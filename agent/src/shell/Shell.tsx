@@ -13,7 +13,7 @@ import { UserMenu } from './UserMenu.tsx';
 
 /** The frame around every screen: top bar, navigation, connection banner, global shortcuts. */
 export function Shell({ children }: { children: ReactNode }) {
-  const { me, account, isAdmin } = useSession();
+  const { account, isAdmin } = useSession();
   const [location, navigate] = useLocation();
   const [showShortcuts, setShowShortcuts] = useState(false);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -103,7 +103,7 @@ export function Shell({ children }: { children: ReactNode }) {
           >
             ?
           </button>
-          <UserMenu user={me} />
+          <UserMenu />
         </div>
       </header>
       <nav className="sidenav" aria-label={t('shell.nav.label')}>

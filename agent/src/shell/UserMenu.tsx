@@ -1,41 +1,29 @@
-import { useCallback, useRef, useState } from 'react';
-import { useDismiss } from '../components/useDismiss.ts';
+import { useState } from 'react';
+import { Menu } from '../components/Menu.tsx';
 import { t } from '../i18n/index.ts';
 import { useSession } from '../lib/session.tsx';
 import { currentTheme, setTheme, type Theme } from '../lib/theme.ts';
-import type { User } from '../lib/types.ts';
 
 /** The signed-in agent: theme and sign-out. Sign-out is the server's own form (session + CSRF token). */
-export function UserMenu({ user }: { user: User }) {
+export function UserMenu() {
   const { me } = useSession();
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useDismiss(
-    ref,
-    open,
-    useCallback(() => setOpen(false), []),
-  );
   const [theme, chooseTheme] = useState<Theme>(currentTheme());
   return (
-    <div className="menu" ref={ref}>
-      <button
-        type="button"
-        className="avatar-button"
-        aria-haspopup="true"
-        aria-expanded={open}
-        aria-label={t('shell.user.menu')}
-        onClick={() => setOpen(!open)}
-      >
+    <Menu
+      label={t('shell.user.menu')}
+      triggerClass="avatar-button"
+      trigger={
         <span className="avatar" aria-hidden="true">
-          {initials(user.name)}
+          {initials(me.name)}
         </span>
-      </button>
-      {open && (
-        <div className="menu-panel">
+      }
+    >
+      {() => (
+        <>
           <p className="menu-title">
-            <strong>{user.name}</strong>
+            <strong>{me.name}</strong>
             <br />
-            <span className="muted">{user.email}</span>
+            <span className="muted">{me.email}</span>
           </p>
           <label htmlFor="theme-select">{t('shell.user.theme')}</label>
           <select
@@ -58,9 +46,9 @@ export function UserMenu({ user }: { user: User }) {
               {t('shell.user.signOut')}
             </button>
           </form>
-        </div>
+        </>
       )}
-    </div>
+    </Menu>
   );
 }
 

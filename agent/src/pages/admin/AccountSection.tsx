@@ -4,7 +4,7 @@ import { Select, TextInput } from '../../components/forms.tsx';
 import { t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import type { Account } from '../../lib/types.ts';
-import { ProblemList, problemsOf, SectionHeader, useProblems, useSavedNotice } from './ui.tsx';
+import { AdminForm, ProblemList, problemsOf, SectionHeader, useProblems, useSavedNotice } from './ui.tsx';
 
 const HEX = /^#[0-9a-f]{6}$/i;
 const DEFAULT_BRAND = '#1f5fbf';
@@ -142,15 +142,7 @@ function AccountEditor({ account }: { account: Account }) {
   return (
     <>
       <SectionHeader title={t('admin.account.title')} intro={t('admin.account.intro')} />
-      <form
-        className="card admin-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-        noValidate
-      >
-        <ProblemList problems={problems.other} />
+      <AdminForm className="card admin-form" onSubmit={() => save.mutate()} problems={problems.other}>
         <TextInput
           label={t('admin.account.name')}
           value={form.name}
@@ -222,7 +214,7 @@ function AccountEditor({ account }: { account: Account }) {
           </button>
           {savedNotice}
         </div>
-      </form>
+      </AdminForm>
     </>
   );
 }

@@ -7,7 +7,15 @@ import { api } from '../../lib/api.ts';
 import { formatDate, timeAgo } from '../../lib/format.ts';
 import { useUsers } from '../../lib/queries.ts';
 import { useSession } from '../../lib/session.tsx';
-import { ConfirmDialog, CopyField, ProblemList, problemsOf, SectionHeader, useProblems } from './ui.tsx';
+import {
+  AdminForm,
+  AdminTable,
+  ConfirmDialog,
+  CopyField,
+  FormActions,
+  ListSection,
+  useProblems,
+} from './ui.tsx';
 
 interface ApiToken {
   id: number;
@@ -39,74 +47,57 @@ export default function ApiTokensSection() {
 
   return (
     <>
-      <SectionHeader
+      <ListSection
         title={t('admin.tokens.title')}
         intro={t('admin.tokens.intro', { email: me.email ?? '' })}
-        actions={
-          <button type="button" className="button primary" onClick={() => setCreating(true)}>
-            {t('admin.tokens.add')}
-          </button>
-        }
-      />
-      <p className="visually-hidden" role="status">
-        {notice}
-      </p>
-      {tokens.error ? (
-        <ProblemList problems={problemsOf(tokens.error, []).other} />
-      ) : !tokens.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : !list.length ? (
-        <p className="muted">{t('admin.tokens.empty')}</p>
-      ) : (
-        <div className="admin-table-wrap">
-          <table className="data admin-table">
-            <caption className="visually-hidden">{t('admin.tokens.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.tokens.description')}</th>
-                <th scope="col">{t('admin.tokens.token')}</th>
-                <th scope="col">{t('admin.tokens.createdBy')}</th>
-                <th scope="col">{t('admin.tokens.created')}</th>
-                <th scope="col">{t('admin.tokens.lastUsed')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((tk) => (
-                <tr key={tk.id}>
-                  <td>
-                    <strong>{label(tk)}</strong>
-                  </td>
-                  <td>
-                    <code>…{tk.token_hint}</code>
-                  </td>
-                  <td>
-                    {tk.created_by_id
-                      ? (creators.data?.get(tk.created_by_id)?.name ?? `#${tk.created_by_id}`)
-                      : t('admin.tokens.setup')}
-                  </td>
-                  <td title={formatDate(tk.created_at)}>{timeAgo(tk.created_at)}</td>
-                  <td title={formatDate(tk.last_used_at)}>
-                    {tk.last_used_at ? timeAgo(tk.last_used_at) : t('admin.tokens.never')}
-                  </td>
-                  <td className="admin-row-actions">
-                    <button
-                      type="button"
-                      className="button danger"
-                      onClick={() => setRevoking(tk)}
-                      aria-label={t('admin.tokens.revokeFor', { name: label(tk) })}
-                    >
-                      {t('admin.tokens.revoke')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+        addLabel={t('admin.tokens.add')}
+        onAdd={() => setCreating(true)}
+        notice={notice}
+        error={tokens.error}
+        loading={!tokens.data}
+        empty={!list.length && t('admin.tokens.empty')}
+      >
+        <AdminTable
+          caption={t('admin.tokens.title')}
+          columns={[
+            t('admin.tokens.description'),
+            t('admin.tokens.token'),
+            t('admin.tokens.createdBy'),
+            t('admin.tokens.created'),
+            t('admin.tokens.lastUsed'),
+          ]}
+        >
+          {list.map((tk) => (
+            <tr key={tk.id}>
+              <td>
+                <strong>{label(tk)}</strong>
+              </td>
+              <td>
+                <code>…{tk.token_hint}</code>
+              </td>
+              <td>
+                {tk.created_by_id
+                  ? (creators.data?.get(tk.created_by_id)?.name ?? `#${tk.created_by_id}`)
+                  : t('admin.tokens.setup')}
+              </td>
+              <td title={formatDate(tk.created_at)}>{timeAgo(tk.created_at)}</td>
+              <td title={formatDate(tk.last_used_at)}>
+                {tk.last_used_at ? timeAgo(tk.last_used_at) : t('admin.tokens.never')}
+              </td>
+              <td className="admin-row-actions">
+                <button
+                  type="button"
+                  className="button danger"
+                  onClick={() => setRevoking(tk)}
+                  aria-label={t('admin.tokens.revokeFor', { name: label(tk) })}
+                >
+                  {t('admin.tokens.revoke')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+      </ListSection>
       <Dialog title={t('admin.tokens.addTitle')} open={creating} onClose={() => setCreating(false)}>
         {creating && (
           <CreateTokenForm
@@ -167,15 +158,7 @@ function CreateTokenForm({
   });
   const problems = useProblems(create.error, ['description']);
   return (
-    <form
-      className="admin-form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        create.mutate();
-      }}
-    >
-      <ProblemList problems={problems.other} />
+    <AdminForm onSubmit={() => create.mutate()} problems={problems.other}>
       <TextInput
         label={t('admin.tokens.description')}
         hint={t('admin.tokens.descriptionHint')}
@@ -187,14 +170,7 @@ function CreateTokenForm({
         error={problems.byField.description}
         autoComplete="off"
       />
-      <div className="admin-form-actions">
-        <button type="submit" className="button primary" disabled={create.isPending}>
-          {create.isPending ? t('shell.saving') : t('admin.tokens.create')}
-        </button>
-        <button type="button" className="button" onClick={onClose}>
-          {t('shell.cancel')}
-        </button>
-      </div>
-    </form>
+      <FormActions pending={create.isPending} submitLabel={t('admin.tokens.create')} onCancel={onClose} />
+    </AdminForm>
   );
 }

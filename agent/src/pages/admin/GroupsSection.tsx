@@ -6,7 +6,15 @@ import { plural, t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { useAgents, useGroupMemberships, useGroups } from '../../lib/queries.ts';
 import type { Group, User } from '../../lib/types.ts';
-import { ConfirmDialog, ProblemList, problemsOf, SectionHeader, useProblems } from './ui.tsx';
+import {
+  AdminForm,
+  ConfirmDialog,
+  FormActions,
+  ListSection,
+  ProblemList,
+  problemsOf,
+  useProblems,
+} from './ui.tsx';
 
 interface Membership {
   id: number;
@@ -30,25 +38,16 @@ export default function GroupsSection() {
 
   return (
     <>
-      <SectionHeader
+      <ListSection
         title={t('admin.groups.title')}
         intro={t('admin.groups.intro')}
-        actions={
-          <button type="button" className="button primary" onClick={() => setEditing('new')}>
-            {t('admin.groups.add')}
-          </button>
-        }
-      />
-      <p className="visually-hidden" role="status">
-        {notice}
-      </p>
-      {groups.error ? (
-        <ProblemList problems={problemsOf(groups.error, []).other} />
-      ) : !groups.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : !list.length ? (
-        <p className="muted">{t('admin.groups.empty')}</p>
-      ) : (
+        addLabel={t('admin.groups.add')}
+        onAdd={() => setEditing('new')}
+        notice={notice}
+        error={groups.error}
+        loading={!groups.data}
+        empty={!list.length && t('admin.groups.empty')}
+      >
         <ul className="admin-cards">
           {list.map((g) => (
             <li key={g.id} className="card admin-group">
@@ -93,7 +92,7 @@ export default function GroupsSection() {
             </li>
           ))}
         </ul>
-      )}
+      </ListSection>
       <GroupDialog
         group={editing}
         onClose={() => setEditing(null)}
@@ -171,15 +170,7 @@ function GroupForm({
   });
   const problems = useProblems(save.error, ['name', 'description']);
   return (
-    <form
-      className="admin-form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
-      <ProblemList problems={problems.other} />
+    <AdminForm onSubmit={() => save.mutate()} problems={problems.other}>
       <TextInput
         label={t('admin.groups.name')}
         value={name}
@@ -200,15 +191,8 @@ function GroupForm({
         error={problems.byField.description}
         rows={3}
       />
-      <div className="admin-form-actions">
-        <button type="submit" className="button primary" disabled={save.isPending}>
-          {save.isPending ? t('shell.saving') : t('shell.save')}
-        </button>
-        <button type="button" className="button" onClick={onClose}>
-          {t('shell.cancel')}
-        </button>
-      </div>
-    </form>
+      <FormActions pending={save.isPending} submitLabel={t('shell.save')} onCancel={onClose} />
+    </AdminForm>
   );
 }
 

@@ -8,7 +8,15 @@ import { formatDate, timeAgo } from '../../lib/format.ts';
 import { useGroupMemberships, useGroups } from '../../lib/queries.ts';
 import { useSession } from '../../lib/session.tsx';
 import type { User } from '../../lib/types.ts';
-import { ConfirmDialog, CopyField, ProblemList, problemsOf, SectionHeader, useProblems } from './ui.tsx';
+import {
+  AdminTable,
+  ConfirmDialog,
+  CopyField,
+  ListSection,
+  ProblemList,
+  problemsOf,
+  useProblems,
+} from './ui.tsx';
 
 type Member = User & { suspended: boolean; verified: boolean };
 
@@ -88,123 +96,109 @@ export default function TeamSection() {
 
   return (
     <>
-      <SectionHeader
+      <ListSection
         title={t('admin.team.title')}
         intro={t('admin.team.intro')}
-        actions={
-          <button type="button" className="button primary" onClick={() => setInviting(true)}>
-            {t('admin.team.invite')}
-          </button>
+        addLabel={t('admin.team.invite')}
+        onAdd={() => setInviting(true)}
+        notice={notice}
+        before={
+          rowError && (
+            <div className="error-notice admin-problems" role="alert">
+              <p>
+                {t('admin.team.rowFailed', { name: rowError.user.name })}{' '}
+                {problemsOf(rowError.error, []).other.join(' ')}
+              </p>
+            </div>
+          )
         }
-      />
-      <p className="visually-hidden" role="status">
-        {notice}
-      </p>
-      {rowError && (
-        <div className="error-notice admin-problems" role="alert">
-          <p>
-            {t('admin.team.rowFailed', { name: rowError.user.name })}{' '}
-            {problemsOf(rowError.error, []).other.join(' ')}
-          </p>
-        </div>
-      )}
-      {team.error ? (
-        <ProblemList problems={problemsOf(team.error, []).other} />
-      ) : !team.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : (
-        <div className="admin-table-wrap">
-          <table className="data admin-table">
-            <caption className="visually-hidden">{t('admin.team.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.team.name')}</th>
-                <th scope="col">{t('admin.team.role')}</th>
-                <th scope="col">{t('admin.team.groups')}</th>
-                <th scope="col">{t('admin.team.status')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {team.data.map((user) => (
-                <tr key={user.id} className={user.suspended ? 'admin-inactive' : undefined}>
-                  <td>
-                    <strong>{user.name}</strong>
-                    {user.id === me.id && <span className="muted"> {t('admin.team.you')}</span>}
-                    <div className="muted admin-sub">{user.email}</div>
-                  </td>
-                  <td>
-                    <label className="visually-hidden" htmlFor={`role-${user.id}`}>
-                      {t('admin.team.roleFor', { name: user.name })}
-                    </label>
-                    <select
-                      id={`role-${user.id}`}
-                      value={user.role}
-                      disabled={update.isPending}
-                      onChange={(e) =>
-                        update.mutate({ user, changes: { role: e.target.value as Member['role'] } })
-                      }
-                    >
-                      {ROLES.map((r) => (
-                        <option key={r} value={r}>
-                          {roleLabel(r)}
-                        </option>
-                      ))}
-                    </select>
-                  </td>
-                  <td>{groupNames(user.id) || <span className="muted">{t('shell.none')}</span>}</td>
-                  <td>
-                    {user.suspended ? (
-                      <span className="pill admin-pill-off">{t('admin.team.deactivated')}</span>
-                    ) : user.last_login_at ? (
-                      <span className="muted" title={formatDate(user.last_login_at)}>
-                        {t('admin.team.lastSeen', { when: timeAgo(user.last_login_at) })}
-                      </span>
-                    ) : (
-                      <span className="pill">{t('admin.team.invited')}</span>
-                    )}
-                  </td>
-                  <td className="admin-row-actions">
-                    {!user.suspended && !user.last_login_at && (
-                      <button
-                        type="button"
-                        className="button"
-                        disabled={resend.isPending}
-                        onClick={() => resend.mutate(user)}
-                        aria-label={t('admin.team.resendFor', { name: user.name })}
-                      >
-                        {t('admin.team.resend')}
-                      </button>
-                    )}
-                    {user.suspended ? (
-                      <button
-                        type="button"
-                        className="button"
-                        disabled={update.isPending}
-                        onClick={() => update.mutate({ user, changes: { suspended: false } })}
-                        aria-label={t('admin.team.reactivateFor', { name: user.name })}
-                      >
-                        {t('admin.team.reactivate')}
-                      </button>
-                    ) : (
-                      <button
-                        type="button"
-                        className="button danger"
-                        onClick={() => setDeactivating(user)}
-                        aria-label={t('admin.team.deactivateFor', { name: user.name })}
-                      >
-                        {t('admin.team.deactivate')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+        error={team.error}
+        loading={!team.data}
+      >
+        <AdminTable
+          caption={t('admin.team.title')}
+          columns={[
+            t('admin.team.name'),
+            t('admin.team.role'),
+            t('admin.team.groups'),
+            t('admin.team.status'),
+          ]}
+        >
+          {(team.data ?? []).map((user) => (
+            <tr key={user.id} className={user.suspended ? 'admin-inactive' : undefined}>
+              <td>
+                <strong>{user.name}</strong>
+                {user.id === me.id && <span className="muted"> {t('admin.team.you')}</span>}
+                <div className="muted admin-sub">{user.email}</div>
+              </td>
+              <td>
+                <label className="visually-hidden" htmlFor={`role-${user.id}`}>
+                  {t('admin.team.roleFor', { name: user.name })}
+                </label>
+                <select
+                  id={`role-${user.id}`}
+                  value={user.role}
+                  disabled={update.isPending}
+                  onChange={(e) =>
+                    update.mutate({ user, changes: { role: e.target.value as Member['role'] } })
+                  }
+                >
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {roleLabel(r)}
+                    </option>
+                  ))}
+                </select>
+              </td>
+              <td>{groupNames(user.id) || <span className="muted">{t('shell.none')}</span>}</td>
+              <td>
+                {user.suspended ? (
+                  <span className="pill admin-pill-off">{t('admin.team.deactivated')}</span>
+                ) : user.last_login_at ? (
+                  <span className="muted" title={formatDate(user.last_login_at)}>
+                    {t('admin.team.lastSeen', { when: timeAgo(user.last_login_at) })}
+                  </span>
+                ) : (
+                  <span className="pill">{t('admin.team.invited')}</span>
+                )}
+              </td>
+              <td className="admin-row-actions">
+                {!user.suspended && !user.last_login_at && (
+                  <button
+                    type="button"
+                    className="button"
+                    disabled={resend.isPending}
+                    onClick={() => resend.mutate(user)}
+                    aria-label={t('admin.team.resendFor', { name: user.name })}
+                  >
+                    {t('admin.team.resend')}
+                  </button>
+                )}
+                {user.suspended ? (
+                  <button
+                    type="button"
+                    className="button"
+                    disabled={update.isPending}
+                    onClick={() => update.mutate({ user, changes: { suspended: false } })}
+                    aria-label={t('admin.team.reactivateFor', { name: user.name })}
+                  >
+                    {t('admin.team.reactivate')}
+                  </button>
+                ) : (
+                  <button
+                    type="button"
+                    className="button danger"
+                    onClick={() => setDeactivating(user)}
+                    aria-label={t('admin.team.deactivateFor', { name: user.name })}
+                  >
+                    {t('admin.team.deactivate')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+      </ListSection>
 
       <InviteDialog
         open={inviting}

@@ -7,11 +7,13 @@ import { api } from '../../lib/api.ts';
 import { useTicketFields } from '../../lib/queries.ts';
 import type { TicketField } from '../../lib/types.ts';
 import {
+  AdminForm,
+  AdminTable,
   Checkbox,
   ConfirmDialog,
-  ProblemList,
-  problemsOf,
-  SectionHeader,
+  EditDeleteButtons,
+  FormActions,
+  ListSection,
   tagFromName,
   useProblems,
 } from './ui.tsx';
@@ -53,78 +55,47 @@ export default function TicketFieldsSection() {
 
   return (
     <>
-      <SectionHeader
+      <ListSection
         title={t('admin.fields.title')}
         intro={t('admin.fields.intro')}
-        actions={
-          <button type="button" className="button primary" onClick={() => setEditing('new')}>
-            {t('admin.fields.add')}
-          </button>
-        }
-      />
-      <p className="visually-hidden" role="status">
-        {notice}
-      </p>
-      {fields.error ? (
-        <ProblemList problems={problemsOf(fields.error, []).other} />
-      ) : !fields.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : (
-        <div className="admin-table-wrap">
-          <table className="data admin-table">
-            <caption className="visually-hidden">{t('admin.fields.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.fields.fieldTitle')}</th>
-                <th scope="col">{t('admin.fields.type')}</th>
-                <th scope="col">{t('admin.fields.required')}</th>
-                <th scope="col">{t('admin.fields.status')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((f) => (
-                <tr key={f.id} className={f.active ? undefined : 'admin-inactive'}>
-                  <td>
-                    <strong>{f.title}</strong>
-                    {f.description && <div className="muted admin-sub">{f.description}</div>}
-                  </td>
-                  <td>
-                    {typeLabel(f.type)}{' '}
-                    {!f.removable && <span className="pill">{t('admin.fields.system')}</span>}
-                  </td>
-                  <td>{f.required ? t('shell.yes') : t('shell.no')}</td>
-                  <td>{f.active ? t('admin.active') : t('admin.inactive')}</td>
-                  <td className="admin-row-actions">
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() => setEditing(f)}
-                      aria-label={t('admin.editNamed', { name: f.title })}
-                    >
-                      {t('shell.edit')}
-                    </button>
-                    {f.removable ? (
-                      <button
-                        type="button"
-                        className="button danger"
-                        onClick={() => setDeleting(f)}
-                        aria-label={t('admin.deleteNamed', { name: f.title })}
-                      >
-                        {t('shell.delete')}
-                      </button>
-                    ) : (
-                      <span className="muted admin-why">{t('admin.fields.cannotDelete')}</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+        addLabel={t('admin.fields.add')}
+        onAdd={() => setEditing('new')}
+        notice={notice}
+        error={fields.error}
+        loading={!fields.data}
+      >
+        <AdminTable
+          caption={t('admin.fields.title')}
+          columns={[
+            t('admin.fields.fieldTitle'),
+            t('admin.fields.type'),
+            t('admin.fields.required'),
+            t('admin.fields.status'),
+          ]}
+        >
+          {list.map((f) => (
+            <tr key={f.id} className={f.active ? undefined : 'admin-inactive'}>
+              <td>
+                <strong>{f.title}</strong>
+                {f.description && <div className="muted admin-sub">{f.description}</div>}
+              </td>
+              <td>
+                {typeLabel(f.type)} {!f.removable && <span className="pill">{t('admin.fields.system')}</span>}
+              </td>
+              <td>{f.required ? t('shell.yes') : t('shell.no')}</td>
+              <td>{f.active ? t('admin.active') : t('admin.inactive')}</td>
+              <td className="admin-row-actions">
+                <EditDeleteButtons
+                  name={f.title}
+                  onEdit={() => setEditing(f)}
+                  onDelete={f.removable ? () => setDeleting(f) : undefined}
+                />
+                {!f.removable && <span className="muted admin-why">{t('admin.fields.cannotDelete')}</span>}
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+      </ListSection>
       <p className="hint" id="system-fields-why">
         {t('admin.fields.systemWhy')}
       </p>
@@ -281,15 +252,7 @@ function FieldForm({
     state.options.filter((o) => o.name.trim() || o.value.trim()).findIndex((o) => o.key === key);
 
   return (
-    <form
-      className="admin-form"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        save.mutate();
-      }}
-    >
-      <ProblemList problems={problems.other} />
+    <AdminForm onSubmit={() => save.mutate()} problems={problems.other}>
       {field ? (
         <p className="admin-static">
           {t('admin.fields.type')}: <strong>{typeLabel(field.type)}</strong>
@@ -412,14 +375,11 @@ function FieldForm({
         onChange={(active) => set({ active })}
       />
       {problems.byField.active && <p className="field-error">{problems.byField.active}</p>}
-      <div className="admin-form-actions">
-        <button type="submit" className="button primary" disabled={save.isPending}>
-          {save.isPending ? t('shell.saving') : field ? t('shell.save') : t('admin.fields.create')}
-        </button>
-        <button type="button" className="button" onClick={onClose}>
-          {t('shell.cancel')}
-        </button>
-      </div>
-    </form>
+      <FormActions
+        pending={save.isPending}
+        submitLabel={field ? t('shell.save') : t('admin.fields.create')}
+        onCancel={onClose}
+      />
+    </AdminForm>
   );
 }

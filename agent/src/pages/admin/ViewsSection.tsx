@@ -1,28 +1,31 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import { useLocation, useSearch } from 'wouter';
-import { Select, TextInput } from '../../components/forms.tsx';
+import { Select } from '../../components/forms.tsx';
 import { type MessageKey, plural, t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { formatCount } from '../../lib/format.ts';
 import { useAgents, useGroups, useTicketFields } from '../../lib/queries.ts';
-import { useSession } from '../../lib/session.tsx';
 import type { Condition, View } from '../../lib/types.ts';
 import {
+  enumOptions,
   nextRowKey,
+  type Option,
   PRIORITIES,
   type Restriction,
   type RestrictionChoice,
-  RestrictionField,
-  restrictionBody,
+  RuleForm,
+  RuleRow,
+  RuleSection,
   restrictionChoice,
-  restrictionLabel,
+  rowA11y,
   rowProblems,
   STATUSES,
   TYPES,
   useDebounced,
+  useSaveRule,
+  ValueSelect,
 } from './rules.tsx';
-import { Checkbox, ConfirmDialog, ProblemList, problemsOf, SectionHeader, useProblems } from './ui.tsx';
+import { useProblems } from './ui.tsx';
 
 /** The columns views can show and sort by (server/modules/views/views.columns.ts). */
 const COLUMNS = [
@@ -46,8 +49,9 @@ const COLUMNS = [
 ] as const;
 const MAX_COLUMNS = 10;
 
+/** Column names as the views screen shows them, so an admin picks what agents will see. */
 const columnLabel = (id: string) => {
-  const key = `admin.views.columns.${id}` as MessageKey;
+  const key = `views.columns.${id}` as MessageKey;
   const label = t(key);
   return label === key ? id : label;
 };
@@ -57,7 +61,6 @@ export const operatorLabel = (op: string) => {
   return label === key ? op : label;
 };
 
-type Option = { value: string; label: string };
 interface FieldDef {
   id: string;
   label: string;
@@ -81,8 +84,6 @@ function useConditionFields(rows: ConditionRow[]): FieldDef[] {
   const agents = useAgents();
   const ticketFields = useTicketFields();
   return useMemo(() => {
-    const enumOptions = (values: readonly string[], area: 'status' | 'priority' | 'type') =>
-      values.map((v) => ({ value: v, label: t(`admin.rules.${area}.${v}` as MessageKey) }));
     const none = (label: MessageKey) => ({ value: '', label: t(label) });
     const defs: FieldDef[] = [
       {
@@ -191,136 +192,12 @@ const toConditions = (rows: ConditionRow[]) =>
 
 /** Shared and group views: list, activate, edit conditions, columns and sorting, delete. */
 export default function ViewsSection() {
-  const search = useSearch();
-  const [, navigate] = useLocation();
-  const edit = new URLSearchParams(search).get('edit');
-  if (edit)
-    return (
-      <ViewEditor
-        key={edit}
-        id={edit === 'new' ? null : Number(edit)}
-        onDone={() => navigate('/admin/views')}
-      />
-    );
-  return <ViewList onEdit={(id) => navigate(`/admin/views?edit=${id}`)} />;
-}
-
-function ViewList({ onEdit }: { onEdit: (id: number | 'new') => void }) {
-  const { me } = useSession();
-  const queryClient = useQueryClient();
-  const groups = useGroups();
-  const views = useQuery({
-    queryKey: ['admin', 'views'],
-    queryFn: () => api.get<{ views: View[] }>('views', { per_page: 100 }).then((r) => r.views),
-  });
-  const [deleting, setDeleting] = useState<View | null>(null);
-  const [notice, setNotice] = useState('');
-  const refresh = () => {
-    queryClient.invalidateQueries({ queryKey: ['admin', 'views'] });
-    queryClient.invalidateQueries({ queryKey: ['views'] });
-  };
-  const toggle = useMutation({
-    mutationFn: (v: View) => api.put<{ view: View }>(`views/${v.id}`, { view: { active: !v.active } }),
-    onSuccess: ({ view }) => {
-      queryClient.setQueryData<View[]>(['admin', 'views'], (list) =>
-        list?.map((v) => (v.id === view.id ? view : v)),
-      );
-      setNotice(t(view.active ? 'admin.rules.activated' : 'admin.rules.deactivated', { name: view.title }));
-      refresh();
-    },
-  });
-  const groupName = (id: number) => groups.data?.find((g) => g.id === id)?.name;
-  const list = [...(views.data ?? [])].sort((a, b) => a.position - b.position || a.id - b.id);
-
   return (
-    <>
-      <SectionHeader
-        title={t('admin.views.title')}
-        intro={t('admin.views.intro')}
-        actions={
-          <button type="button" className="button primary" onClick={() => onEdit('new')}>
-            {t('admin.views.add')}
-          </button>
-        }
-      />
-      <p className="visually-hidden" role="status">
-        {notice}
-      </p>
-      <ProblemList problems={toggle.error ? problemsOf(toggle.error, []).other : []} />
-      {views.error ? (
-        <ProblemList problems={problemsOf(views.error, []).other} />
-      ) : !views.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : !list.length ? (
-        <p className="muted">{t('admin.views.empty')}</p>
-      ) : (
-        <div className="admin-table-wrap">
-          <table className="data admin-table">
-            <caption className="visually-hidden">{t('admin.views.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.rules.ruleTitle')}</th>
-                <th scope="col">{t('admin.rules.availableTo')}</th>
-                <th scope="col">{t('admin.active')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((v) => (
-                <tr key={v.id} className={v.active ? undefined : 'admin-inactive'}>
-                  <td>
-                    <strong>{v.title}</strong>
-                  </td>
-                  <td>{restrictionLabel(v.restriction as Restriction, me.id, groupName)}</td>
-                  <td>
-                    <input
-                      type="checkbox"
-                      checked={toggle.isPending && toggle.variables?.id === v.id ? !v.active : v.active}
-                      disabled={toggle.isPending}
-                      onChange={() => toggle.mutate(v)}
-                      aria-label={t('admin.rules.activeFor', { name: v.title })}
-                    />
-                  </td>
-                  <td className="admin-row-actions">
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() => onEdit(v.id)}
-                      aria-label={t('admin.editNamed', { name: v.title })}
-                    >
-                      {t('shell.edit')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button danger"
-                      onClick={() => setDeleting(v)}
-                      aria-label={t('admin.deleteNamed', { name: v.title })}
-                    >
-                      {t('shell.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <ConfirmDialog
-        open={deleting !== null}
-        title={t('admin.views.deleteTitle', { name: deleting?.title ?? '' })}
-        message={<p>{t('admin.views.deleteMessage')}</p>}
-        confirmLabel={t('shell.delete')}
-        onConfirm={async () => {
-          const view = deleting!;
-          await api.delete(`views/${view.id}`);
-          setNotice(t('admin.rules.deleted', { name: view.title }));
-          refresh();
-        }}
-        onClose={() => setDeleting(null)}
-      />
-    </>
+    <RuleSection<View>
+      kind="views"
+      sort={(a, b) => a.position - b.position || a.id - b.id}
+      renderForm={(view, onDone) => <ViewFormEditor view={view} onDone={onDone} />}
+    />
   );
 }
 
@@ -360,53 +237,19 @@ function formOf(view: View | null): ViewForm {
   };
 }
 
-function ViewEditor({ id, onDone }: { id: number | null; onDone: () => void }) {
-  const view = useQuery({
-    queryKey: ['admin', 'view', id],
-    queryFn: () => api.get<{ view: View }>(`views/${id}`).then((r) => r.view),
-    enabled: id !== null,
-  });
-  if (id !== null && view.error) {
-    return (
-      <>
-        <ProblemList problems={problemsOf(view.error, []).other} />
-        <button type="button" className="button" onClick={onDone}>
-          {t('admin.backToList')}
-        </button>
-      </>
-    );
-  }
-  if (id !== null && !view.data) return <p className="loading">{t('shell.loading')}</p>;
-  return <ViewFormEditor view={view.data ?? null} onDone={onDone} />;
-}
-
 function ViewFormEditor({ view, onDone }: { view: View | null; onDone: () => void }) {
-  const { me } = useSession();
-  const queryClient = useQueryClient();
   const [form, setForm] = useState<ViewForm>(() => formOf(view));
 
-  const save = useMutation({
-    mutationFn: () => {
-      const body = {
-        view: {
-          title: form.title,
-          active: form.active,
-          restriction: restrictionBody(form.restriction, me.id),
-          conditions: { all: toConditions(form.all), any: toConditions(form.any) },
-          output: { columns: form.columns, sort_by: form.sortBy, sort_order: form.sortOrder },
-        },
-      };
-      return view
-        ? api.put<{ view: View }>(`views/${view.id}`, body)
-        : api.post<{ view: View }>('views', body);
-    },
-    onSuccess: () => {
-      queryClient.invalidateQueries({ queryKey: ['admin', 'views'] });
-      queryClient.invalidateQueries({ queryKey: ['admin', 'view'] });
-      queryClient.invalidateQueries({ queryKey: ['views'] });
-      onDone();
-    },
-  });
+  const save = useSaveRule(
+    'views',
+    view,
+    form,
+    () => ({
+      conditions: { all: toConditions(form.all), any: toConditions(form.any) },
+      output: { columns: form.columns, sort_by: form.sortBy, sort_order: form.sortOrder },
+    }),
+    onDone,
+  );
   const problems = useProblems(save.error, [
     'title',
     'restriction',
@@ -440,96 +283,65 @@ function ViewFormEditor({ view, onDone }: { view: View | null; onDone: () => voi
   });
 
   return (
-    <>
-      <SectionHeader
-        title={view ? t('admin.views.editTitle', { name: view.title }) : t('admin.views.addTitle')}
+    <RuleForm
+      kind="views"
+      rule={view}
+      form={form}
+      set={set}
+      problems={problems}
+      pending={save.isPending}
+      onSubmit={() => save.mutate()}
+      onDone={onDone}
+    >
+      <ConditionList
+        list="all"
+        rows={form.all}
+        onChange={(all) => set({ all })}
+        errors={conditionProblems.rows}
       />
-      <form
-        className="card admin-form admin-rule-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate();
-        }}
-      >
-        <ProblemList problems={problems.other} />
-        <TextInput
-          label={t('admin.rules.ruleTitle')}
-          value={form.title}
-          onChange={(e) => set({ title: e.target.value })}
-          error={problems.byField.title}
-          required
+      <ConditionList
+        list="any"
+        rows={form.any}
+        onChange={(any) => set({ any })}
+        errors={conditionProblems.rows}
+      />
+      {conditionProblems.rest.length > 0 && <p className="field-error">{conditionProblems.rest.join(' ')}</p>}
+      <p className="admin-preview" role="status">
+        {form.all.length + form.any.length === 0
+          ? t('admin.views.previewNone')
+          : preview.error
+            ? t('admin.views.previewInvalid')
+            : preview.data
+              ? plural('admin.views.previewCount', preview.data.value, {
+                  count: preview.data.pretty ?? formatCount(preview.data.value),
+                })
+              : t('admin.views.previewCounting')}
+      </p>
+      <ColumnsEditor
+        columns={form.columns}
+        onChange={(columns) => set({ columns })}
+        error={problems.byField.columns}
+      />
+      <div className="admin-two">
+        <Select
+          label={t('admin.views.sortBy')}
+          value={form.sortBy}
+          onChange={(e) => set({ sortBy: e.target.value })}
+          options={COLUMNS.map((c) => ({ value: c, label: columnLabel(c) }))}
+          error={problems.byField.sort_by}
         />
-        <Checkbox
-          label={t('admin.views.activeLabel')}
-          checked={form.active}
-          onChange={(active) => set({ active })}
+        <Select
+          label={t('admin.views.sortOrder')}
+          value={form.sortOrder}
+          onChange={(e) => set({ sortOrder: e.target.value as 'asc' | 'desc' })}
+          options={[
+            { value: 'asc', label: t('admin.views.ascending') },
+            { value: 'desc', label: t('admin.views.descending') },
+          ]}
+          error={problems.byField.sort_order}
         />
-        <RestrictionField
-          value={form.restriction}
-          onChange={(restriction) => set({ restriction })}
-          error={problems.byField.restriction}
-        />
-        <ConditionList
-          list="all"
-          rows={form.all}
-          onChange={(all) => set({ all })}
-          errors={conditionProblems.rows}
-        />
-        <ConditionList
-          list="any"
-          rows={form.any}
-          onChange={(any) => set({ any })}
-          errors={conditionProblems.rows}
-        />
-        {conditionProblems.rest.length > 0 && (
-          <p className="field-error">{conditionProblems.rest.join(' ')}</p>
-        )}
-        <p className="admin-preview" role="status">
-          {form.all.length + form.any.length === 0
-            ? t('admin.views.previewNone')
-            : preview.error
-              ? t('admin.views.previewInvalid')
-              : preview.data
-                ? plural('admin.views.previewCount', preview.data.value, {
-                    count: preview.data.pretty ?? formatCount(preview.data.value),
-                  })
-                : t('admin.views.previewCounting')}
-        </p>
-        <ColumnsEditor
-          columns={form.columns}
-          onChange={(columns) => set({ columns })}
-          error={problems.byField.columns}
-        />
-        <div className="admin-two">
-          <Select
-            label={t('admin.views.sortBy')}
-            value={form.sortBy}
-            onChange={(e) => set({ sortBy: e.target.value })}
-            options={COLUMNS.map((c) => ({ value: c, label: columnLabel(c) }))}
-            error={problems.byField.sort_by}
-          />
-          <Select
-            label={t('admin.views.sortOrder')}
-            value={form.sortOrder}
-            onChange={(e) => set({ sortOrder: e.target.value as 'asc' | 'desc' })}
-            options={[
-              { value: 'asc', label: t('admin.views.ascending') },
-              { value: 'desc', label: t('admin.views.descending') },
-            ]}
-            error={problems.byField.sort_order}
-          />
-        </div>
-        <div className="admin-form-actions">
-          <button type="submit" className="button primary" disabled={save.isPending}>
-            {save.isPending ? t('shell.saving') : view ? t('shell.save') : t('admin.views.create')}
-          </button>
-          <button type="button" className="button" onClick={onDone}>
-            {t('shell.cancel')}
-          </button>
-        </div>
-      </form>
-    </>
+      </div>
+    </RuleForm>
   );
 }
 
@@ -566,82 +378,58 @@ function ConditionList({
           {rows.map((row, i) => {
             const d = def(row.field);
             const n = i + 1;
-            const error = errors[`${list}.${i}`];
-            const errorId = `${row.key}-error`;
-            const a11y = (label: string) => ({
-              'aria-label': label,
-              'aria-invalid': error ? true : undefined,
-              'aria-describedby': error ? errorId : undefined,
-            });
+            const a11y = rowA11y(row.key, errors[`${list}.${i}`]);
             return (
-              <li key={row.key} className="admin-row">
-                <div className="admin-row-controls">
-                  <select
-                    value={row.field}
-                    onChange={(e) => update(row.key, { ...fresh(e.target.value), key: row.key })}
-                    {...a11y(t(`admin.views.${list}Field`, { n }))}
-                  >
-                    {fields.map((f) => (
-                      <option key={f.id} value={f.id}>
-                        {f.label}
-                      </option>
-                    ))}
-                  </select>
-                  <select
-                    value={row.operator}
-                    onChange={(e) => update(row.key, { operator: e.target.value })}
-                    {...a11y(t(`admin.views.${list}Operator`, { n }))}
-                  >
-                    {d.operators.map((op) => (
-                      <option key={op} value={op}>
-                        {operatorLabel(op)}
-                      </option>
-                    ))}
-                  </select>
-                  {!NO_VALUE.includes(row.operator) &&
-                    (d.value.kind === 'select' ? (
-                      <select
-                        value={row.value}
-                        onChange={(e) => update(row.key, { value: e.target.value })}
-                        {...a11y(t(`admin.views.${list}Value`, { n }))}
-                      >
-                        {!d.value.options.some((o) => o.value === row.value) && (
-                          <option value={row.value}>{row.value || t('shell.none')}</option>
-                        )}
-                        {d.value.options.map((o) => (
-                          <option key={o.value} value={o.value}>
-                            {o.label}
-                          </option>
-                        ))}
-                      </select>
-                    ) : (
-                      <input
-                        type={d.value.kind === 'hours' ? 'number' : 'text'}
-                        min={d.value.kind === 'hours' ? 0 : undefined}
-                        value={row.value}
-                        placeholder={
-                          d.value.kind === 'hours' ? t('admin.rules.hours') : t('admin.rules.tagsPlaceholder')
-                        }
-                        onChange={(e) => update(row.key, { value: e.target.value })}
-                        {...a11y(t(`admin.views.${list}Value`, { n }))}
-                      />
-                    ))}
-                  <button
-                    type="button"
-                    className="icon-button"
-                    onClick={() => onChange(rows.filter((r) => r.key !== row.key))}
-                    aria-label={t(`admin.views.${list}Remove`, { n })}
-                    title={t(`admin.views.${list}Remove`, { n })}
-                  >
-                    ×
-                  </button>
-                </div>
-                {error && (
-                  <p className="field-error" id={errorId}>
-                    {error}
-                  </p>
-                )}
-              </li>
+              <RuleRow
+                key={row.key}
+                rowKey={row.key}
+                removeLabel={t(`admin.views.${list}Remove`, { n })}
+                onRemove={() => onChange(rows.filter((r) => r.key !== row.key))}
+                error={errors[`${list}.${i}`]}
+              >
+                <select
+                  value={row.field}
+                  onChange={(e) => update(row.key, { ...fresh(e.target.value), key: row.key })}
+                  {...a11y(t(`admin.views.${list}Field`, { n }))}
+                >
+                  {fields.map((f) => (
+                    <option key={f.id} value={f.id}>
+                      {f.label}
+                    </option>
+                  ))}
+                </select>
+                <select
+                  value={row.operator}
+                  onChange={(e) => update(row.key, { operator: e.target.value })}
+                  {...a11y(t(`admin.views.${list}Operator`, { n }))}
+                >
+                  {d.operators.map((op) => (
+                    <option key={op} value={op}>
+                      {operatorLabel(op)}
+                    </option>
+                  ))}
+                </select>
+                {!NO_VALUE.includes(row.operator) &&
+                  (d.value.kind === 'select' ? (
+                    <ValueSelect
+                      value={row.value}
+                      options={d.value.options}
+                      onChange={(value) => update(row.key, { value })}
+                      a11y={a11y(t(`admin.views.${list}Value`, { n }))}
+                    />
+                  ) : (
+                    <input
+                      type={d.value.kind === 'hours' ? 'number' : 'text'}
+                      min={d.value.kind === 'hours' ? 0 : undefined}
+                      value={row.value}
+                      placeholder={
+                        d.value.kind === 'hours' ? t('admin.rules.hours') : t('admin.rules.tagsPlaceholder')
+                      }
+                      onChange={(e) => update(row.key, { value: e.target.value })}
+                      {...a11y(t(`admin.views.${list}Value`, { n }))}
+                    />
+                  ))}
+              </RuleRow>
             );
           })}
         </ol>

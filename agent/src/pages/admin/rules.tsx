@@ -1,9 +1,23 @@
-import { useEffect, useState } from 'react';
-import { Select } from '../../components/forms.tsx';
-import { t } from '../../i18n/index.ts';
-import { ApiError } from '../../lib/api.ts';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useEffect, useState } from 'react';
+import { useLocation, useSearch } from 'wouter';
+import { Select, TextInput } from '../../components/forms.tsx';
+import { type MessageKey, t } from '../../i18n/index.ts';
+import { ApiError, api } from '../../lib/api.ts';
 import { useGroups } from '../../lib/queries.ts';
 import { useSession } from '../../lib/session.tsx';
+import {
+  AdminForm,
+  AdminTable,
+  Checkbox,
+  ConfirmDialog,
+  EditDeleteButtons,
+  FormActions,
+  ListSection,
+  ProblemList,
+  problemsOf,
+  SectionHeader,
+} from './ui.tsx';
 
 /** Parts views and macros share: who a rule is for, and where the API says a row is wrong. */
 
@@ -130,3 +144,362 @@ export const nextRowKey = () => `r${++rowKeys}`;
 export const STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const TYPES = ['question', 'incident', 'problem', 'task'] as const;
+
+export type Option = { value: string; label: string };
+
+/** Options for a ticket status, priority or type, in their rule wording. */
+export const enumOptions = (values: readonly string[], area: 'status' | 'priority' | 'type'): Option[] =>
+  values.map((v) => ({ value: v, label: t(`admin.rules.${area}.${v}` as MessageKey) }));
+
+/**
+ * The `aria-*` of one control in a condition or action row: named for its place ("Action 2 value"), and
+ * tied to the row's problem when the API named one.
+ */
+export function rowA11y(rowKey: string, error: string | undefined) {
+  return (label: string) => ({
+    'aria-label': label,
+    'aria-invalid': error ? true : undefined,
+    'aria-describedby': error ? `${rowKey}-error` : undefined,
+  });
+}
+
+/** A drop-down of a row's value; a value set through the API that is not among the options stays shown. */
+export function ValueSelect({
+  value,
+  options,
+  onChange,
+  a11y,
+}: {
+  value: string;
+  options: Option[];
+  onChange: (value: string) => void;
+  a11y: ReturnType<ReturnType<typeof rowA11y>>;
+}) {
+  return (
+    <select value={value} onChange={(e) => onChange(e.target.value)} {...a11y}>
+      {!options.some((o) => o.value === value) && <option value={value}>{value || t('shell.none')}</option>}
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** A condition or action row: its controls, a button that removes it, and the API's problem with it. */
+export function RuleRow({
+  rowKey,
+  controlsClassName = 'admin-row-controls',
+  removeLabel,
+  onRemove,
+  error,
+  below,
+  children,
+}: {
+  rowKey: string;
+  controlsClassName?: string;
+  removeLabel: string;
+  onRemove: () => void;
+  error: string | undefined;
+  below?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <li className="admin-row">
+      <div className={controlsClassName}>
+        {children}
+        <button
+          type="button"
+          className="icon-button"
+          onClick={onRemove}
+          aria-label={removeLabel}
+          title={removeLabel}
+        >
+          ×
+        </button>
+      </div>
+      {below}
+      {error && (
+        <p className="field-error" id={`${rowKey}-error`}>
+          {error}
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** A view or a macro, as far as their shared list needs. */
+interface Rule {
+  id: number;
+  title: string;
+  active: boolean;
+  description?: string | null;
+  restriction: Restriction;
+}
+
+type RuleKind = 'views' | 'macros';
+const singular = (kind: RuleKind) => (kind === 'views' ? 'view' : 'macro');
+
+/** After a change to a view or macro: the settings list, its editor and the app's own lists. */
+export function refreshRules(queryClient: QueryClient, kind: RuleKind) {
+  queryClient.invalidateQueries({ queryKey: ['admin', kind] });
+  queryClient.invalidateQueries({ queryKey: ['admin', singular(kind)] });
+  queryClient.invalidateQueries({ queryKey: [kind] });
+}
+
+/**
+ * Views and macros: the list (activate, edit, delete), or with `?edit=<id|new>` the editor `renderForm`
+ * draws for the loaded rule (null for a new one).
+ */
+export function RuleSection<T extends Rule>({
+  kind,
+  sort,
+  renderForm,
+}: {
+  kind: RuleKind;
+  sort: (a: T, b: T) => number;
+  renderForm: (rule: T | null, onDone: () => void) => ReactNode;
+}) {
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const edit = new URLSearchParams(search).get('edit');
+  if (edit) {
+    return (
+      <RuleEditor<T>
+        key={edit}
+        kind={kind}
+        id={edit === 'new' ? null : Number(edit)}
+        onDone={() => navigate(`/admin/${kind}`)}
+        renderForm={renderForm}
+      />
+    );
+  }
+  return <RuleList<T> kind={kind} sort={sort} onEdit={(id) => navigate(`/admin/${kind}?edit=${id}`)} />;
+}
+
+function RuleList<T extends Rule>({
+  kind,
+  sort,
+  onEdit,
+}: {
+  kind: RuleKind;
+  sort: (a: T, b: T) => number;
+  onEdit: (id: number | 'new') => void;
+}) {
+  const { me } = useSession();
+  const queryClient = useQueryClient();
+  const groups = useGroups();
+  const rules = useQuery({
+    queryKey: ['admin', kind],
+    queryFn: () => api.get<Record<RuleKind, T[]>>(kind, { per_page: 100 }).then((r) => r[kind]),
+  });
+  const [deleting, setDeleting] = useState<T | null>(null);
+  const [notice, setNotice] = useState('');
+  const toggle = useMutation({
+    mutationFn: (rule: T) =>
+      api
+        .put<Record<string, T>>(`${kind}/${rule.id}`, { [singular(kind)]: { active: !rule.active } })
+        .then((r) => r[singular(kind)]!),
+    onSuccess: (saved) => {
+      queryClient.setQueryData<T[]>(['admin', kind], (list) =>
+        list?.map((r) => (r.id === saved.id ? saved : r)),
+      );
+      setNotice(t(saved.active ? 'admin.rules.activated' : 'admin.rules.deactivated', { name: saved.title }));
+      refreshRules(queryClient, kind);
+    },
+  });
+  const groupName = (id: number) => groups.data?.find((g) => g.id === id)?.name;
+  const list = [...(rules.data ?? [])].sort(sort);
+
+  return (
+    <>
+      <ListSection
+        title={t(`admin.${kind}.title`)}
+        intro={t(`admin.${kind}.intro`)}
+        addLabel={t(`admin.${kind}.add`)}
+        onAdd={() => onEdit('new')}
+        notice={notice}
+        before={<ProblemList problems={toggle.error ? problemsOf(toggle.error, []).other : []} />}
+        error={rules.error}
+        loading={!rules.data}
+        empty={!list.length && t(`admin.${kind}.empty`)}
+      >
+        <AdminTable
+          caption={t(`admin.${kind}.title`)}
+          columns={[t('admin.rules.ruleTitle'), t('admin.rules.availableTo'), t('admin.active')]}
+        >
+          {list.map((rule) => (
+            <tr key={rule.id} className={rule.active ? undefined : 'admin-inactive'}>
+              <td>
+                <strong>{rule.title}</strong>
+                {rule.description && <div className="muted admin-sub">{rule.description}</div>}
+              </td>
+              <td>{restrictionLabel(rule.restriction, me.id, groupName)}</td>
+              <td>
+                <input
+                  type="checkbox"
+                  checked={toggle.isPending && toggle.variables?.id === rule.id ? !rule.active : rule.active}
+                  disabled={toggle.isPending}
+                  onChange={() => toggle.mutate(rule)}
+                  aria-label={t('admin.rules.activeFor', { name: rule.title })}
+                />
+              </td>
+              <td className="admin-row-actions">
+                <EditDeleteButtons
+                  name={rule.title}
+                  onEdit={() => onEdit(rule.id)}
+                  onDelete={() => setDeleting(rule)}
+                />
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+      </ListSection>
+      <ConfirmDialog
+        open={deleting !== null}
+        title={t(`admin.${kind}.deleteTitle`, { name: deleting?.title ?? '' })}
+        message={<p>{t(`admin.${kind}.deleteMessage`)}</p>}
+        confirmLabel={t('shell.delete')}
+        onConfirm={async () => {
+          const rule = deleting!;
+          await api.delete(`${kind}/${rule.id}`);
+          setNotice(t('admin.rules.deleted', { name: rule.title }));
+          refreshRules(queryClient, kind);
+        }}
+        onClose={() => setDeleting(null)}
+      />
+    </>
+  );
+}
+
+function RuleEditor<T extends Rule>({
+  kind,
+  id,
+  onDone,
+  renderForm,
+}: {
+  kind: RuleKind;
+  id: number | null;
+  onDone: () => void;
+  renderForm: (rule: T | null, onDone: () => void) => ReactNode;
+}) {
+  const rule = useQuery({
+    queryKey: ['admin', singular(kind), id],
+    queryFn: () => api.get<Record<string, T>>(`${kind}/${id}`).then((r) => r[singular(kind)]!),
+    enabled: id !== null,
+  });
+  if (id !== null && rule.error) {
+    return (
+      <>
+        <ProblemList problems={problemsOf(rule.error, []).other} />
+        <button type="button" className="button" onClick={onDone}>
+          {t('admin.backToList')}
+        </button>
+      </>
+    );
+  }
+  if (id !== null && !rule.data) return <p className="loading">{t('shell.loading')}</p>;
+  return renderForm(rule.data ?? null, onDone);
+}
+
+/** What every view and macro has: a title, whether it is active, and who may use it. */
+export interface RuleBasics {
+  title: string;
+  active: boolean;
+  restriction: RestrictionChoice;
+}
+
+/** Creates or updates a view or macro from its basics and its own parts (`body`), then goes back to the list. */
+export function useSaveRule(
+  kind: RuleKind,
+  rule: Rule | null,
+  form: RuleBasics,
+  body: () => Record<string, unknown>,
+  onDone: () => void,
+) {
+  const { me } = useSession();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => {
+      const payload = {
+        [singular(kind)]: {
+          title: form.title,
+          active: form.active,
+          restriction: restrictionBody(form.restriction, me.id),
+          ...body(),
+        },
+      };
+      return rule ? api.put(`${kind}/${rule.id}`, payload) : api.post(kind, payload);
+    },
+    onSuccess: () => {
+      refreshRules(queryClient, kind);
+      onDone();
+    },
+  });
+}
+
+/**
+ * The editor of a view or macro: its title (then `afterTitle`), the active box and who may use it, then
+ * the rule's own parts (`children`) and the save and cancel buttons.
+ */
+export function RuleForm({
+  kind,
+  rule,
+  form,
+  set,
+  problems,
+  pending,
+  onSubmit,
+  onDone,
+  titleHint,
+  afterTitle,
+  children,
+}: {
+  kind: RuleKind;
+  rule: Rule | null;
+  form: RuleBasics;
+  set: (patch: Partial<RuleBasics>) => void;
+  problems: { byField: Record<string, string>; other: string[] };
+  pending: boolean;
+  onSubmit: () => void;
+  onDone: () => void;
+  titleHint?: string;
+  afterTitle?: ReactNode;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <SectionHeader
+        title={rule ? t(`admin.${kind}.editTitle`, { name: rule.title }) : t(`admin.${kind}.addTitle`)}
+      />
+      <AdminForm className="card admin-form admin-rule-form" onSubmit={onSubmit} problems={problems.other}>
+        <TextInput
+          label={t('admin.rules.ruleTitle')}
+          hint={titleHint}
+          value={form.title}
+          onChange={(e) => set({ title: e.target.value })}
+          error={problems.byField.title}
+          required
+        />
+        {afterTitle}
+        <Checkbox
+          label={t(`admin.${kind}.activeLabel`)}
+          checked={form.active}
+          onChange={(active) => set({ active })}
+        />
+        <RestrictionField
+          value={form.restriction}
+          onChange={(restriction) => set({ restriction })}
+          error={problems.byField.restriction}
+        />
+        {children}
+        <FormActions
+          pending={pending}
+          submitLabel={rule ? t('shell.save') : t(`admin.${kind}.create`)}
+          onCancel={onDone}
+        />
+      </AdminForm>
+    </>
+  );
+}

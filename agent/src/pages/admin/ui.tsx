@@ -273,3 +273,171 @@ export function tagFromName(name: string): string {
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
 }
+
+/**
+ * A settings list: its header with the add button, a status line that announces changes, and the list's
+ * error, loading and empty states around the list itself. `before` sits above the list (a failed row action).
+ */
+export function ListSection({
+  title,
+  intro,
+  addLabel,
+  onAdd,
+  notice,
+  before,
+  error,
+  loading,
+  empty,
+  children,
+}: {
+  title: string;
+  intro?: string;
+  addLabel: string;
+  onAdd: () => void;
+  notice: string;
+  before?: ReactNode;
+  error: unknown;
+  loading: boolean;
+  empty?: string | false;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <SectionHeader
+        title={title}
+        intro={intro}
+        actions={
+          <button type="button" className="button primary" onClick={onAdd}>
+            {addLabel}
+          </button>
+        }
+      />
+      <p className="visually-hidden" role="status">
+        {notice}
+      </p>
+      {before}
+      {error ? (
+        <ProblemList problems={problemsOf(error, []).other} />
+      ) : loading ? (
+        <p className="loading">{t('shell.loading')}</p>
+      ) : empty ? (
+        <p className="muted">{empty}</p>
+      ) : (
+        children
+      )}
+    </>
+  );
+}
+
+/** A settings table: its column headings, then a last, unnamed-on-screen column for each row's buttons. */
+export function AdminTable({
+  caption,
+  columns,
+  children,
+}: {
+  caption: string;
+  columns: string[];
+  children: ReactNode;
+}) {
+  return (
+    <div className="admin-table-wrap">
+      <table className="data admin-table">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+            <th scope="col">
+              <span className="visually-hidden">{t('admin.actions')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Edit and delete buttons for one row, named after it for screen readers. */
+export function EditDeleteButtons({
+  name,
+  onEdit,
+  onDelete,
+}: {
+  name: string;
+  onEdit: () => void;
+  onDelete?: () => void;
+}) {
+  return (
+    <>
+      <button type="button" className="button" onClick={onEdit} aria-label={t('admin.editNamed', { name })}>
+        {t('shell.edit')}
+      </button>
+      {onDelete && (
+        <button
+          type="button"
+          className="button danger"
+          onClick={onDelete}
+          aria-label={t('admin.deleteNamed', { name })}
+        >
+          {t('shell.delete')}
+        </button>
+      )}
+    </>
+  );
+}
+
+/** A form's submit button (showing "Saving…" meanwhile) and its cancel button. */
+export function FormActions({
+  pending,
+  submitLabel,
+  onCancel,
+}: {
+  pending: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+}) {
+  return (
+    <div className="admin-form-actions">
+      <button type="submit" className="button primary" disabled={pending}>
+        {pending ? t('shell.saving') : submitLabel}
+      </button>
+      <button type="button" className="button" onClick={onCancel}>
+        {t('shell.cancel')}
+      </button>
+    </div>
+  );
+}
+
+/**
+ * A settings form. The browser's own checks are off so Haven's messages show beside their fields; problems
+ * that belong to no field come first.
+ */
+export function AdminForm({
+  className = 'admin-form',
+  onSubmit,
+  problems,
+  children,
+}: {
+  className?: string;
+  onSubmit: () => void;
+  problems: string[];
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className={className}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <ProblemList problems={problems} />
+      {children}
+    </form>
+  );
+}

@@ -1,26 +1,20 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useState } from 'react';
 import { useLocation } from 'wouter';
-import { Dialog } from '../../components/Dialog.tsx';
-import { ErrorNotice, TextInput } from '../../components/forms.tsx';
+import { ErrorNotice } from '../../components/forms.tsx';
 import { plural, t } from '../../i18n/index.ts';
 import { ApiError, api } from '../../lib/api.ts';
 import { draftKey, useDraft } from '../../lib/drafts.ts';
 import { useSession } from '../../lib/session.tsx';
 import type { User } from '../../lib/types.ts';
+import { detailErrors, type ListPage, PER_PAGE, resolveOrganization, UserTable } from './parts.tsx';
 import {
-  detailErrors,
-  type ListPage,
-  OrganizationField,
-  Pager,
-  PER_PAGE,
-  pageFrom,
-  QueryState,
-  resolveOrganization,
-  UserTable,
-  useDebounced,
-  useUrlState,
-} from './parts.tsx';
+  ContactFields,
+  type ContactForm,
+  CreateDialog,
+  FilteredListScreen,
+  useUrlFilter,
+} from './screens.tsx';
 
 interface UsersAnswer extends ListPage {
   users: User[];
@@ -28,24 +22,9 @@ interface UsersAnswer extends ListPage {
 
 /** End-users, newest first, with a filter box and "Add customer". The filter and page live in the URL. */
 export default function CustomersPage() {
-  const [params, setParams] = useUrlState();
-  const filterParam = (params.get('filter') ?? '').trim();
-  const page = pageFrom(params);
-  const [filter, setFilter] = useState(filterParam);
-  const settled = useDebounced(filter.trim(), 300);
+  const urlFilter = useUrlFilter();
+  const { filterParam, page } = urlFilter;
   const [adding, setAdding] = useState(false);
-  const filterId = useId();
-
-  // Typing settles into the URL; going back or forward brings the URL's filter into the box.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a settled change of the typed text counts
-  useEffect(() => {
-    if (settled !== filterParam) setParams({ filter: settled || null, page: null }, true);
-  }, [settled]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a change of the URL's filter counts
-  useEffect(() => {
-    if (filterParam !== settled) setFilter(filterParam);
-  }, [filterParam]);
-
   const list = useQuery({
     queryKey: ['customers', filterParam, page],
     placeholderData: keepPreviousData,
@@ -65,68 +44,31 @@ export default function CustomersPage() {
       : null;
 
   return (
-    <section className="customers-page" aria-labelledby="customers-title">
-      <header className="page-header">
-        <h1 id="customers-title">{t('customers.customers.title')}</h1>
-        <button type="button" className="button primary" onClick={() => setAdding(true)}>
-          {t('customers.customers.add')}
-        </button>
-      </header>
-      <search className="toolbar filter-bar">
-        <div className="filter-field">
-          <label htmlFor={filterId}>{t('customers.customers.filter')}</label>
-          <input
-            id={filterId}
-            type="search"
-            value={filter}
-            onChange={(e) => setFilter(e.target.value)}
-            aria-describedby={`${filterId}-hint${filterError ? ` ${filterId}-error` : ''}`}
-            aria-invalid={filterError ? true : undefined}
-            autoComplete="off"
-          />
-          <p className="hint" id={`${filterId}-hint`}>
-            {t('customers.customers.filterHint')}
-          </p>
-          {filterError && (
-            <p className="field-error" id={`${filterId}-error`} role="alert">
-              {filterError}
-            </p>
-          )}
-        </div>
-        {list.data && (
-          <p className="muted list-count" role="status">
-            {plural('customers.customers.count', list.data.count)}
-          </p>
-        )}
-      </search>
-      {!filterError && <QueryState error={list.error} loading={list.isPending} />}
-      {list.data &&
-        (list.data.users.length ? (
-          <UserTable users={list.data.users} caption={t('customers.customers.title')} />
-        ) : (
-          <p className="muted empty">
-            {filterParam
-              ? t('customers.customers.noMatch', { filter: filterParam })
-              : t('customers.customers.empty')}
-          </p>
-        ))}
-      <Pager
-        label={t('customers.customers.title')}
-        page={page}
-        hasNext={Boolean(list.data?.next_page)}
-        onPage={(p) => setParams({ page: p > 1 ? String(p) : null })}
-      />
-      <AddCustomerDialog open={adding} onClose={() => setAdding(false)} />
-    </section>
+    <FilteredListScreen
+      id="customers-title"
+      title={t('customers.customers.title')}
+      addLabel={t('customers.customers.add')}
+      onAdd={() => setAdding(true)}
+      filterLabel={t('customers.customers.filter')}
+      filterHint={t('customers.customers.filterHint')}
+      filterError={filterError}
+      urlFilter={urlFilter}
+      list={list}
+      countText={(count) => plural('customers.customers.count', count)}
+      empty={
+        !list.data?.users.length &&
+        (filterParam
+          ? t('customers.customers.noMatch', { filter: filterParam })
+          : t('customers.customers.empty'))
+      }
+      dialog={<AddCustomerDialog open={adding} onClose={() => setAdding(false)} />}
+    >
+      {(data) => <UserTable users={data.users} caption={t('customers.customers.title')} />}
+    </FilteredListScreen>
   );
 }
 
-interface NewCustomer {
-  name: string;
-  email: string;
-  phone: string;
-  organization: string;
-}
+type NewCustomer = ContactForm;
 
 const EMPTY: NewCustomer = { name: '', email: '', phone: '', organization: '' };
 
@@ -173,70 +115,27 @@ function AddCustomerDialog({ open, onClose }: { open: boolean; onClose: () => vo
     phone: t('customers.form.phone'),
     organization_id: t('customers.form.organization'),
   });
-  const set = (patch: Partial<NewCustomer>) => setDraft({ ...draft, ...patch });
-  const dirty = Object.values(draft).some((v) => v.trim() !== '');
   return (
-    <Dialog title={t('customers.customers.add')} open={open} onClose={onClose}>
-      <form
-        className="stacked-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate(draft);
-        }}
-      >
-        <TextInput
-          label={t('customers.form.name')}
-          value={draft.name}
-          onChange={(e) => set({ name: e.target.value })}
-          error={byField.name}
-          required
-          autoComplete="off"
-        />
-        <TextInput
-          label={t('customers.form.email')}
-          type="email"
-          value={draft.email}
-          onChange={(e) => set({ email: e.target.value })}
-          error={byField.email}
-          autoComplete="off"
-        />
-        <TextInput
-          label={t('customers.form.phone')}
-          type="tel"
-          value={draft.phone}
-          onChange={(e) => set({ phone: e.target.value })}
-          error={byField.phone}
-          autoComplete="off"
-        />
-        <OrganizationField
-          value={draft.organization}
-          onChange={(organization) => set({ organization })}
-          error={orgMissing ?? byField.organization_id}
-        />
-        <ErrorNotice error={rest} />
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={create.isPending}>
-            {create.isPending ? t('customers.form.creating') : t('customers.form.create')}
-          </button>
-          <button type="button" className="button" onClick={onClose}>
-            {t('shell.cancel')}
-          </button>
-          {dirty && (
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => {
-                clearDraft();
-                create.reset();
-                setOrgMissing(null);
-              }}
-            >
-              {t('customers.form.discard')}
-            </button>
-          )}
-        </div>
-      </form>
-    </Dialog>
+    <CreateDialog
+      title={t('customers.customers.add')}
+      open={open}
+      onClose={onClose}
+      onSubmit={() => create.mutate(draft)}
+      pending={create.isPending}
+      dirty={Object.values(draft).some((v) => v.trim() !== '')}
+      onDiscard={() => {
+        clearDraft();
+        create.reset();
+        setOrgMissing(null);
+      }}
+    >
+      <ContactFields
+        form={draft}
+        set={(patch) => setDraft({ ...draft, ...patch })}
+        byField={byField}
+        organizationError={orgMissing}
+      />
+      <ErrorNotice error={rest} />
+    </CreateDialog>
   );
 }

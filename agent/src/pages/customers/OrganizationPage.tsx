@@ -4,7 +4,7 @@ import { useParams } from 'wouter';
 import { t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { draftKey, useDraft } from '../../lib/drafts.ts';
-import { formatCount, formatDate } from '../../lib/format.ts';
+import { formatDate } from '../../lib/format.ts';
 import { useRealtimeEvent } from '../../lib/realtime.tsx';
 import { useSession } from '../../lib/session.tsx';
 import type { Organization, Ticket, User } from '../../lib/types.ts';
@@ -12,7 +12,6 @@ import { OrganizationFields, type OrganizationForm, organizationFormFrom } from 
 import {
   Fact,
   type ListPage,
-  Pager,
   PER_PAGE,
   QueryState,
   splitWords,
@@ -20,6 +19,7 @@ import {
   TicketTable,
   UserTable,
 } from './parts.tsx';
+import { ProfileEditForm, ProfileFacts, ProfileListCard, TextFact } from './screens.tsx';
 
 interface UsersAnswer extends ListPage {
   users: User[];
@@ -129,85 +129,47 @@ function ProfileCard({
 
   if (draft && isAdmin) {
     return (
-      <section className="card profile-card" aria-labelledby="org-profile-heading">
-        <h2 id="org-profile-heading">{t('customers.organization.editTitle', { name: organization.name })}</h2>
-        <form
-          className="stacked-form"
-          noValidate
-          onSubmit={(e) => {
-            e.preventDefault();
-            save.mutate(draft);
-          }}
-        >
-          <OrganizationFields form={draft} onChange={setDraft} error={save.error} />
-          <p className="hint">{t('customers.form.draftKept')}</p>
-          <div className="form-actions">
-            <button type="submit" className="button primary" disabled={save.isPending}>
-              {save.isPending ? t('shell.saving') : t('shell.save')}
-            </button>
-            <button
-              type="button"
-              className="button"
-              onClick={() => {
-                clearDraft();
-                save.reset();
-              }}
-            >
-              {t('customers.form.discard')}
-            </button>
-          </div>
-        </form>
-      </section>
+      <ProfileEditForm
+        headingId="org-profile-heading"
+        title={t('customers.organization.editTitle', { name: organization.name })}
+        onSubmit={() => save.mutate(draft)}
+        pending={save.isPending}
+        onDiscard={() => {
+          clearDraft();
+          save.reset();
+        }}
+      >
+        <OrganizationFields form={draft} onChange={setDraft} error={save.error} />
+      </ProfileEditForm>
     );
   }
 
   return (
-    <section className="card profile-card" aria-labelledby="org-profile-heading">
-      <div className="card-header">
-        <h2 id="org-profile-heading">{t('customers.organization.profile')}</h2>
-        {isAdmin && (
-          <button
-            type="button"
-            className="button"
-            onClick={() => {
-              save.reset();
-              onEditing();
-              setDraft(organizationFormFrom(organization));
-            }}
-          >
-            {t('customers.organization.edit')}
-          </button>
+    <ProfileFacts
+      headingId="org-profile-heading"
+      title={t('customers.organization.profile')}
+      editLabel={isAdmin ? t('customers.organization.edit') : undefined}
+      onEdit={() => {
+        save.reset();
+        onEditing();
+        setDraft(organizationFormFrom(organization));
+      }}
+      footer={!isAdmin && <p className="hint">{t('customers.organization.adminOnly')}</p>}
+    >
+      <Fact label={t('customers.form.domains')}>
+        {organization.domain_names.length ? (
+          organization.domain_names.join(', ')
+        ) : (
+          <span className="muted">{t('shell.none')}</span>
         )}
-      </div>
-      <dl className="facts">
-        <Fact label={t('customers.form.domains')}>
-          {organization.domain_names.length ? (
-            organization.domain_names.join(', ')
-          ) : (
-            <span className="muted">{t('shell.none')}</span>
-          )}
-        </Fact>
-        <Fact label={t('customers.form.tags')}>
-          <TagList tags={organization.tags} />
-        </Fact>
-        <Fact label={t('customers.form.details')}>
-          {organization.details ? (
-            <span className="prewrap">{organization.details}</span>
-          ) : (
-            <span className="muted">{t('shell.none')}</span>
-          )}
-        </Fact>
-        <Fact label={t('customers.form.notes')}>
-          {organization.notes ? (
-            <span className="prewrap">{organization.notes}</span>
-          ) : (
-            <span className="muted">{t('shell.none')}</span>
-          )}
-        </Fact>
-        <Fact label={t('customers.organization.created')}>{formatDate(organization.created_at)}</Fact>
-      </dl>
-      {!isAdmin && <p className="hint">{t('customers.organization.adminOnly')}</p>}
-    </section>
+      </Fact>
+      <Fact label={t('customers.form.tags')}>
+        <TagList tags={organization.tags} />
+      </Fact>
+      <TextFact label={t('customers.form.details')} text={organization.details} />
+      <TextFact label={t('customers.form.notes')} text={organization.notes} />
+      <Fact label={t('customers.organization.created')}>{formatDate(organization.created_at)}</Fact>
+    </ProfileFacts>
   );
 }
 
@@ -225,19 +187,18 @@ function OrganizationTickets({ organization }: { organization: Organization }) {
   });
   const title = t('customers.organization.tickets');
   return (
-    <section className="card" aria-labelledby="org-tickets-heading">
-      <h2 id="org-tickets-heading">
-        {title} {tickets.data && <span className="tab-count">{formatCount(tickets.data.count)}</span>}
-      </h2>
-      <QueryState error={tickets.error} loading={tickets.isPending} />
-      {tickets.data &&
-        (tickets.data.tickets.length ? (
-          <TicketTable tickets={tickets.data.tickets} caption={title} />
-        ) : (
-          <p className="muted empty">{t('customers.organization.noTickets', { name: organization.name })}</p>
-        ))}
-      <Pager label={title} page={page} hasNext={Boolean(tickets.data?.next_page)} onPage={setPage} />
-    </section>
+    <ProfileListCard
+      id="org-tickets-heading"
+      title={title}
+      list={tickets}
+      empty={
+        !tickets.data?.tickets.length && t('customers.organization.noTickets', { name: organization.name })
+      }
+      page={page}
+      onPage={setPage}
+    >
+      {(data) => <TicketTable tickets={data.tickets} caption={title} />}
+    </ProfileListCard>
   );
 }
 
@@ -251,18 +212,17 @@ function Members({ organization }: { organization: Organization }) {
   });
   const title = t('customers.organization.members');
   return (
-    <section className="card" aria-labelledby="org-members-heading">
-      <h2 id="org-members-heading">
-        {title} {members.data && <span className="tab-count">{formatCount(members.data.count)}</span>}
-      </h2>
-      <QueryState error={members.error} loading={members.isPending} />
-      {members.data &&
-        (members.data.users.length ? (
-          <UserTable users={members.data.users} caption={title} showOrganization={false} showRole />
-        ) : (
-          <p className="muted empty">{t('customers.organization.noMembers', { name: organization.name })}</p>
-        ))}
-      <Pager label={title} page={page} hasNext={Boolean(members.data?.next_page)} onPage={setPage} />
-    </section>
+    <ProfileListCard
+      id="org-members-heading"
+      title={title}
+      list={members}
+      empty={
+        !members.data?.users.length && t('customers.organization.noMembers', { name: organization.name })
+      }
+      page={page}
+      onPage={setPage}
+    >
+      {(data) => <UserTable users={data.users} caption={title} showOrganization={false} showRole />}
+    </ProfileListCard>
   );
 }

@@ -1,24 +1,14 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useState } from 'react';
+import { useState } from 'react';
 import { useLocation } from 'wouter';
-import { Dialog } from '../../components/Dialog.tsx';
 import { plural, t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { draftKey, useDraft } from '../../lib/drafts.ts';
 import { useSession } from '../../lib/session.tsx';
 import type { Organization } from '../../lib/types.ts';
 import { OrganizationFields, type OrganizationForm } from './OrganizationFields.tsx';
-import {
-  type ListPage,
-  OrganizationTable,
-  Pager,
-  PER_PAGE,
-  pageFrom,
-  QueryState,
-  splitWords,
-  useDebounced,
-  useUrlState,
-} from './parts.tsx';
+import { type ListPage, OrganizationTable, PER_PAGE, splitWords } from './parts.tsx';
+import { CreateDialog, FilteredListScreen, useUrlFilter } from './screens.tsx';
 
 interface OrganizationsAnswer extends ListPage {
   organizations: Organization[];
@@ -27,22 +17,9 @@ interface OrganizationsAnswer extends ListPage {
 /** Organizations, newest first, filtered by the start of their name; admins add new ones here. */
 export default function OrganizationsPage() {
   const { isAdmin } = useSession();
-  const [params, setParams] = useUrlState();
-  const filterParam = (params.get('filter') ?? '').trim();
-  const page = pageFrom(params);
-  const [filter, setFilter] = useState(filterParam);
-  const settled = useDebounced(filter.trim(), 300);
+  const urlFilter = useUrlFilter();
+  const { filterParam, page } = urlFilter;
   const [adding, setAdding] = useState(false);
-  const filterId = useId();
-
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a settled change of the typed text counts
-  useEffect(() => {
-    if (settled !== filterParam) setParams({ filter: settled || null, page: null }, true);
-  }, [settled]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: only a change of the URL's filter counts
-  useEffect(() => {
-    if (filterParam !== settled) setFilter(filterParam);
-  }, [filterParam]);
 
   // Haven's autocomplete wants two characters; one character lists everything, with a hint saying so.
   const filtering = filterParam.length >= 2;
@@ -60,62 +37,34 @@ export default function OrganizationsPage() {
   });
 
   return (
-    <section className="customers-page" aria-labelledby="organizations-title">
-      <header className="page-header">
-        <h1 id="organizations-title">{t('customers.organizations.title')}</h1>
-        {isAdmin && (
-          <button type="button" className="button primary" onClick={() => setAdding(true)}>
-            {t('customers.organizations.add')}
-          </button>
-        )}
-      </header>
-      <search className="toolbar filter-bar">
-        <div className="filter-field">
-          <label htmlFor={filterId}>{t('customers.organizations.filter')}</label>
-          <input
-            id={filterId}
-            type="search"
-            value={filter}
-            onChange={(e) => setFilter(e.target.value)}
-            aria-describedby={`${filterId}-hint`}
-            autoComplete="off"
-          />
-          <p className="hint" id={`${filterId}-hint`}>
-            {filter.trim().length === 1
-              ? t('customers.organizations.filterShort')
-              : t('customers.organizations.filterHint')}
-          </p>
-        </div>
-        {list.data && (
-          <p className="muted list-count" role="status">
-            {plural('customers.organizations.count', list.data.count)}
-          </p>
-        )}
-      </search>
-      <QueryState error={list.error} loading={list.isPending} />
-      {list.data &&
-        (list.data.organizations.length ? (
-          <OrganizationTable
-            organizations={list.data.organizations}
-            caption={t('customers.organizations.title')}
-          />
-        ) : (
-          <p className="muted empty">
-            {filtering
-              ? t('customers.organizations.noMatch', { filter: filterParam })
-              : isAdmin
-                ? t('customers.organizations.empty')
-                : t('customers.organizations.emptyAgent')}
-          </p>
-        ))}
-      <Pager
-        label={t('customers.organizations.title')}
-        page={page}
-        hasNext={Boolean(list.data?.next_page)}
-        onPage={(p) => setParams({ page: p > 1 ? String(p) : null })}
-      />
-      {isAdmin && <AddOrganizationDialog open={adding} onClose={() => setAdding(false)} />}
-    </section>
+    <FilteredListScreen
+      id="organizations-title"
+      title={t('customers.organizations.title')}
+      addLabel={isAdmin ? t('customers.organizations.add') : undefined}
+      onAdd={() => setAdding(true)}
+      filterLabel={t('customers.organizations.filter')}
+      filterHint={
+        urlFilter.filter.trim().length === 1
+          ? t('customers.organizations.filterShort')
+          : t('customers.organizations.filterHint')
+      }
+      urlFilter={urlFilter}
+      list={list}
+      countText={(count) => plural('customers.organizations.count', count)}
+      empty={
+        !list.data?.organizations.length &&
+        (filtering
+          ? t('customers.organizations.noMatch', { filter: filterParam })
+          : isAdmin
+            ? t('customers.organizations.empty')
+            : t('customers.organizations.emptyAgent'))
+      }
+      dialog={isAdmin && <AddOrganizationDialog open={adding} onClose={() => setAdding(false)} />}
+    >
+      {(data) => (
+        <OrganizationTable organizations={data.organizations} caption={t('customers.organizations.title')} />
+      )}
+    </FilteredListScreen>
   );
 }
 
@@ -149,39 +98,20 @@ function AddOrganizationDialog({ open, onClose }: { open: boolean; onClose: () =
       navigate(`/organizations/${organization.id}`);
     },
   });
-  const dirty = Object.values(draft).some((v) => v.trim() !== '');
   return (
-    <Dialog title={t('customers.organizations.add')} open={open} onClose={onClose}>
-      <form
-        className="stacked-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          create.mutate(draft);
-        }}
-      >
-        <OrganizationFields form={draft} onChange={setDraft} error={create.error} />
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={create.isPending}>
-            {create.isPending ? t('customers.form.creating') : t('customers.form.create')}
-          </button>
-          <button type="button" className="button" onClick={onClose}>
-            {t('shell.cancel')}
-          </button>
-          {dirty && (
-            <button
-              type="button"
-              className="link-button"
-              onClick={() => {
-                clearDraft();
-                create.reset();
-              }}
-            >
-              {t('customers.form.discard')}
-            </button>
-          )}
-        </div>
-      </form>
-    </Dialog>
+    <CreateDialog
+      title={t('customers.organizations.add')}
+      open={open}
+      onClose={onClose}
+      onSubmit={() => create.mutate(draft)}
+      pending={create.isPending}
+      dirty={Object.values(draft).some((v) => v.trim() !== '')}
+      onDiscard={() => {
+        clearDraft();
+        create.reset();
+      }}
+    >
+      <OrganizationFields form={draft} onChange={setDraft} error={create.error} />
+    </CreateDialog>
   );
 }

@@ -14,7 +14,6 @@ import {
   detailErrors,
   Fact,
   type ListPage,
-  OrganizationField,
   Pager,
   PER_PAGE,
   QueryState,
@@ -26,6 +25,7 @@ import {
   TicketTable,
   When,
 } from './parts.tsx';
+import { ContactFields, type ContactForm, ProfileEditForm, ProfileFacts, TextFact } from './screens.tsx';
 
 interface UserAnswer {
   user: User & { suspended?: boolean };
@@ -106,11 +106,7 @@ export default function UserPage() {
   );
 }
 
-interface UserForm {
-  name: string;
-  email: string;
-  phone: string;
-  organization: string;
+interface UserForm extends ContactForm {
   tags: string;
   time_zone: string;
   role: User['role'];
@@ -213,167 +209,101 @@ function ProfileCard({
 
   if (!draft) {
     return (
-      <section className="card profile-card" aria-labelledby="profile-heading">
-        <div className="card-header">
-          <h2 id="profile-heading">{t('customers.user.profile')}</h2>
-          {canEdit && (
-            <button
-              type="button"
-              className="button"
-              onClick={() => {
-                save.reset();
-                onEditing();
-                setDraft(formFrom(user, organization));
-              }}
-            >
-              {t('customers.user.edit')}
-            </button>
+      <ProfileFacts
+        headingId="profile-heading"
+        title={t('customers.user.profile')}
+        editLabel={canEdit ? t('customers.user.edit') : undefined}
+        onEdit={() => {
+          save.reset();
+          onEditing();
+          setDraft(formFrom(user, organization));
+        }}
+      >
+        <Fact label={t('customers.form.email')}>
+          {user.email ?? <span className="muted">{t('customers.noEmail')}</span>}
+        </Fact>
+        <Fact label={t('customers.form.phone')}>
+          {user.phone ?? <span className="muted">{t('shell.none')}</span>}
+        </Fact>
+        <Fact label={t('customers.form.organization')}>
+          {organization ? (
+            <Link href={`/organizations/${organization.id}`}>{organization.name}</Link>
+          ) : (
+            <span className="muted">{t('shell.none')}</span>
           )}
-        </div>
-        <dl className="facts">
-          <Fact label={t('customers.form.email')}>
-            {user.email ?? <span className="muted">{t('customers.noEmail')}</span>}
-          </Fact>
-          <Fact label={t('customers.form.phone')}>
-            {user.phone ?? <span className="muted">{t('shell.none')}</span>}
-          </Fact>
-          <Fact label={t('customers.form.organization')}>
-            {organization ? (
-              <Link href={`/organizations/${organization.id}`}>{organization.name}</Link>
-            ) : (
-              <span className="muted">{t('shell.none')}</span>
-            )}
-          </Fact>
-          <Fact label={t('customers.form.role')}>{roleLabel(user.role)}</Fact>
-          <Fact label={t('customers.form.tags')}>
-            <TagList tags={user.tags} />
-          </Fact>
-          <Fact label={t('customers.form.timeZone')}>{user.time_zone}</Fact>
-          <Fact label={t('customers.form.details')}>
-            {user.details ? (
-              <span className="prewrap">{user.details}</span>
-            ) : (
-              <span className="muted">{t('shell.none')}</span>
-            )}
-          </Fact>
-          <Fact label={t('customers.form.notes')}>
-            {user.notes ? (
-              <span className="prewrap">{user.notes}</span>
-            ) : (
-              <span className="muted">{t('shell.none')}</span>
-            )}
-          </Fact>
-          <Fact label={t('customers.user.created')}>{formatDate(user.created_at)}</Fact>
-          <Fact label={t('customers.user.lastLogin')}>
-            <When iso={user.last_login_at} />
-          </Fact>
-        </dl>
-      </section>
+        </Fact>
+        <Fact label={t('customers.form.role')}>{roleLabel(user.role)}</Fact>
+        <Fact label={t('customers.form.tags')}>
+          <TagList tags={user.tags} />
+        </Fact>
+        <Fact label={t('customers.form.timeZone')}>{user.time_zone}</Fact>
+        <TextFact label={t('customers.form.details')} text={user.details} />
+        <TextFact label={t('customers.form.notes')} text={user.notes} />
+        <Fact label={t('customers.user.created')}>{formatDate(user.created_at)}</Fact>
+        <Fact label={t('customers.user.lastLogin')}>
+          <When iso={user.last_login_at} />
+        </Fact>
+      </ProfileFacts>
     );
   }
 
   const set = (patch: Partial<UserForm>) => setDraft({ ...draft, ...patch });
   return (
-    <section className="card profile-card" aria-labelledby="profile-heading">
-      <h2 id="profile-heading">{t('customers.user.editTitle', { name: user.name })}</h2>
-      <form
-        className="stacked-form"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          save.mutate(draft);
-        }}
-      >
-        <TextInput
-          label={t('customers.form.name')}
-          value={draft.name}
-          onChange={(e) => set({ name: e.target.value })}
-          error={byField.name}
-          required
-          autoComplete="off"
-        />
-        <TextInput
-          label={t('customers.form.email')}
-          type="email"
-          value={draft.email}
-          onChange={(e) => set({ email: e.target.value })}
-          error={byField.email}
-          autoComplete="off"
-        />
-        <TextInput
-          label={t('customers.form.phone')}
-          type="tel"
-          value={draft.phone}
-          onChange={(e) => set({ phone: e.target.value })}
-          error={byField.phone}
-          autoComplete="off"
-        />
-        <OrganizationField
-          value={draft.organization}
-          onChange={(name) => set({ organization: name })}
-          error={orgMissing ?? byField.organization_id}
-        />
-        <TextInput
-          label={t('customers.form.tags')}
-          hint={t('customers.form.tagsHint')}
-          value={draft.tags}
-          onChange={(e) => set({ tags: e.target.value })}
-          error={byField.tags}
-          autoComplete="off"
-        />
+    <ProfileEditForm
+      headingId="profile-heading"
+      title={t('customers.user.editTitle', { name: user.name })}
+      onSubmit={() => save.mutate(draft)}
+      pending={save.isPending}
+      onDiscard={() => {
+        clearDraft();
+        save.reset();
+        setOrgMissing(null);
+      }}
+    >
+      <ContactFields form={draft} set={set} byField={byField} organizationError={orgMissing} />
+      <TextInput
+        label={t('customers.form.tags')}
+        hint={t('customers.form.tagsHint')}
+        value={draft.tags}
+        onChange={(e) => set({ tags: e.target.value })}
+        error={byField.tags}
+        autoComplete="off"
+      />
+      <Select
+        label={t('customers.form.timeZone')}
+        value={draft.time_zone}
+        onChange={(e) => set({ time_zone: e.target.value })}
+        error={byField.time_zone}
+        options={timeZones(draft.time_zone).map((zone) => ({ value: zone, label: zone }))}
+      />
+      {canChangeRole && (
         <Select
-          label={t('customers.form.timeZone')}
-          value={draft.time_zone}
-          onChange={(e) => set({ time_zone: e.target.value })}
-          error={byField.time_zone}
-          options={timeZones(draft.time_zone).map((zone) => ({ value: zone, label: zone }))}
+          label={t('customers.form.role')}
+          value={draft.role}
+          onChange={(e) => set({ role: e.target.value as User['role'] })}
+          error={byField.role}
+          options={(['end-user', 'agent', 'admin'] as const).map((role) => ({
+            value: role,
+            label: roleLabel(role),
+          }))}
         />
-        {canChangeRole && (
-          <Select
-            label={t('customers.form.role')}
-            value={draft.role}
-            onChange={(e) => set({ role: e.target.value as User['role'] })}
-            error={byField.role}
-            options={(['end-user', 'agent', 'admin'] as const).map((role) => ({
-              value: role,
-              label: roleLabel(role),
-            }))}
-          />
-        )}
-        <TextArea
-          label={t('customers.form.details')}
-          hint={t('customers.form.detailsHint')}
-          value={draft.details}
-          onChange={(e) => set({ details: e.target.value })}
-          error={byField.details}
-        />
-        <TextArea
-          label={t('customers.form.notes')}
-          hint={t('customers.form.notesHint')}
-          value={draft.notes}
-          onChange={(e) => set({ notes: e.target.value })}
-          error={byField.notes}
-        />
-        <ErrorNotice error={rest} />
-        <p className="hint">{t('customers.form.draftKept')}</p>
-        <div className="form-actions">
-          <button type="submit" className="button primary" disabled={save.isPending}>
-            {save.isPending ? t('shell.saving') : t('shell.save')}
-          </button>
-          <button
-            type="button"
-            className="button"
-            onClick={() => {
-              clearDraft();
-              save.reset();
-              setOrgMissing(null);
-            }}
-          >
-            {t('customers.form.discard')}
-          </button>
-        </div>
-      </form>
-    </section>
+      )}
+      <TextArea
+        label={t('customers.form.details')}
+        hint={t('customers.form.detailsHint')}
+        value={draft.details}
+        onChange={(e) => set({ details: e.target.value })}
+        error={byField.details}
+      />
+      <TextArea
+        label={t('customers.form.notes')}
+        hint={t('customers.form.notesHint')}
+        value={draft.notes}
+        onChange={(e) => set({ notes: e.target.value })}
+        error={byField.notes}
+      />
+      <ErrorNotice error={rest} />
+    </ProfileEditForm>
   );
 }
 

@@ -192,6 +192,38 @@ export function useOrganizations(ids: (number | null | undefined)[]) {
   });
 }
 
+/** A list table: its caption for screen readers and its column headings (`false` leaves one out). */
+function DataTable({
+  caption,
+  columns,
+  children,
+}: {
+  caption: string;
+  columns: (string | false)[];
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-scroll">
+      <table className="data">
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.map(
+              (column) =>
+                column !== false && (
+                  <th scope="col" key={column}>
+                    {column}
+                  </th>
+                ),
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}
+
 export function TicketTable({
   tickets,
   caption,
@@ -203,50 +235,45 @@ export function TicketTable({
 }) {
   const users = useUsers(showRequester ? tickets.map((ticket) => ticket.requester_id) : []);
   return (
-    <div className="table-scroll">
-      <table className="data">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('customers.columns.id')}</th>
-            <th scope="col">{t('customers.columns.subject')}</th>
-            <th scope="col">{t('customers.columns.status')}</th>
-            {showRequester && <th scope="col">{t('customers.columns.requester')}</th>}
-            <th scope="col">{t('customers.columns.updated')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {tickets.map((ticket) => {
-            const requester = users.data?.get(ticket.requester_id);
-            return (
-              <tr key={ticket.id}>
-                <td className="muted">#{ticket.id}</td>
-                <td>
-                  <Link href={`/tickets/${ticket.id}`}>{ticket.subject || t('customers.noSubject')}</Link>
-                </td>
-                <td>
-                  <StatusPill status={ticket.status} />
-                </td>
-                {showRequester && (
-                  <td>
-                    {users.isPending ? (
-                      <span className="muted">…</span>
-                    ) : (
-                      <Link href={`/users/${ticket.requester_id}`}>
-                        {requester?.name ?? t('customers.unknownUser', { id: ticket.requester_id })}
-                      </Link>
-                    )}
-                  </td>
+    <DataTable
+      caption={caption}
+      columns={[
+        t('customers.columns.id'),
+        t('customers.columns.subject'),
+        t('customers.columns.status'),
+        showRequester && t('customers.columns.requester'),
+        t('customers.columns.updated'),
+      ]}
+    >
+      {tickets.map((ticket) => {
+        const requester = users.data?.get(ticket.requester_id);
+        return (
+          <tr key={ticket.id}>
+            <td className="muted">#{ticket.id}</td>
+            <td>
+              <Link href={`/tickets/${ticket.id}`}>{ticket.subject || t('customers.noSubject')}</Link>
+            </td>
+            <td>
+              <StatusPill status={ticket.status} />
+            </td>
+            {showRequester && (
+              <td>
+                {users.isPending ? (
+                  <span className="muted">…</span>
+                ) : (
+                  <Link href={`/users/${ticket.requester_id}`}>
+                    {requester?.name ?? t('customers.unknownUser', { id: ticket.requester_id })}
+                  </Link>
                 )}
-                <td>
-                  <When iso={ticket.updated_at} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+              </td>
+            )}
+            <td>
+              <When iso={ticket.updated_at} />
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }
 
@@ -263,52 +290,47 @@ export function UserTable({
 }) {
   const orgs = useOrganizations(showOrganization ? users.map((u) => u.organization_id) : []);
   return (
-    <div className="table-scroll">
-      <table className="data">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('customers.columns.name')}</th>
-            <th scope="col">{t('customers.columns.email')}</th>
-            <th scope="col">{t('customers.columns.phone')}</th>
-            {showOrganization && <th scope="col">{t('customers.columns.organization')}</th>}
-            {showRole && <th scope="col">{t('customers.columns.role')}</th>}
-            <th scope="col">{t('customers.columns.created')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((user) => {
-            const org = user.organization_id ? orgs.data?.get(user.organization_id) : undefined;
-            return (
-              <tr key={user.id}>
-                <td>
-                  <Link href={`/users/${user.id}`}>{user.name}</Link>
-                </td>
-                <td>{user.email ?? <span className="muted">{t('customers.noEmail')}</span>}</td>
-                <td>{user.phone ?? <span className="muted">{t('shell.none')}</span>}</td>
-                {showOrganization && (
-                  <td>
-                    {user.organization_id && orgs.isPending ? (
-                      <span className="muted">…</span>
-                    ) : user.organization_id ? (
-                      <Link href={`/organizations/${user.organization_id}`}>
-                        {org?.name ?? t('customers.unknownOrganization', { id: user.organization_id })}
-                      </Link>
-                    ) : (
-                      <span className="muted">{t('shell.none')}</span>
-                    )}
-                  </td>
+    <DataTable
+      caption={caption}
+      columns={[
+        t('customers.columns.name'),
+        t('customers.columns.email'),
+        t('customers.columns.phone'),
+        showOrganization && t('customers.columns.organization'),
+        showRole && t('customers.columns.role'),
+        t('customers.columns.created'),
+      ]}
+    >
+      {users.map((user) => {
+        const org = user.organization_id ? orgs.data?.get(user.organization_id) : undefined;
+        return (
+          <tr key={user.id}>
+            <td>
+              <Link href={`/users/${user.id}`}>{user.name}</Link>
+            </td>
+            <td>{user.email ?? <span className="muted">{t('customers.noEmail')}</span>}</td>
+            <td>{user.phone ?? <span className="muted">{t('shell.none')}</span>}</td>
+            {showOrganization && (
+              <td>
+                {user.organization_id && orgs.isPending ? (
+                  <span className="muted">…</span>
+                ) : user.organization_id ? (
+                  <Link href={`/organizations/${user.organization_id}`}>
+                    {org?.name ?? t('customers.unknownOrganization', { id: user.organization_id })}
+                  </Link>
+                ) : (
+                  <span className="muted">{t('shell.none')}</span>
                 )}
-                {showRole && <td>{roleLabel(user.role)}</td>}
-                <td>
-                  <When iso={user.created_at} />
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+              </td>
+            )}
+            {showRole && <td>{roleLabel(user.role)}</td>}
+            <td>
+              <When iso={user.created_at} />
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }
 
@@ -320,41 +342,36 @@ export function OrganizationTable({
   caption: string;
 }) {
   return (
-    <div className="table-scroll">
-      <table className="data">
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('customers.columns.name')}</th>
-            <th scope="col">{t('customers.columns.domains')}</th>
-            <th scope="col">{t('customers.columns.tags')}</th>
-            <th scope="col">{t('customers.columns.created')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {organizations.map((org) => (
-            <tr key={org.id}>
-              <td>
-                <Link href={`/organizations/${org.id}`}>{org.name}</Link>
-              </td>
-              <td>
-                {org.domain_names.length ? (
-                  org.domain_names.join(', ')
-                ) : (
-                  <span className="muted">{t('shell.none')}</span>
-                )}
-              </td>
-              <td>
-                <TagList tags={org.tags} />
-              </td>
-              <td>
-                <When iso={org.created_at} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      caption={caption}
+      columns={[
+        t('customers.columns.name'),
+        t('customers.columns.domains'),
+        t('customers.columns.tags'),
+        t('customers.columns.created'),
+      ]}
+    >
+      {organizations.map((org) => (
+        <tr key={org.id}>
+          <td>
+            <Link href={`/organizations/${org.id}`}>{org.name}</Link>
+          </td>
+          <td>
+            {org.domain_names.length ? (
+              org.domain_names.join(', ')
+            ) : (
+              <span className="muted">{t('shell.none')}</span>
+            )}
+          </td>
+          <td>
+            <TagList tags={org.tags} />
+          </td>
+          <td>
+            <When iso={org.created_at} />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -48,7 +48,13 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
   await app.register(formbody);
   // Files are sent by routes that check access first (`reply.sendFile`); nothing is served by path alone.
   // Pre-compressed .br/.gz siblings written at build time are preferred when the client accepts them.
-  await app.register(fastifyStatic, { root: WORKSPACE_DIST, serve: false, preCompressed: true });
+  await app.register(fastifyStatic, {
+    root: WORKSPACE_DIST,
+    serve: false,
+    preCompressed: true,
+    // Each route says how long its files may be cached.
+    cacheControl: false,
+  });
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_req, ctx) =>

@@ -1,5 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { CUSTOM_FIELD_TYPES, type CustomFieldType } from '../../components/CustomFieldInput.tsx';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Select, TextArea, TextInput } from '../../components/forms.tsx';
 import { type MessageKey, t } from '../../i18n/index.ts';
@@ -18,19 +19,6 @@ import {
   useProblems,
 } from './ui.tsx';
 
-/** Custom field types in the order the type picker lists them (Zendesk calls the drop-down `tagger`). */
-const CUSTOM_TYPES = [
-  'text',
-  'textarea',
-  'checkbox',
-  'date',
-  'integer',
-  'decimal',
-  'regexp',
-  'tagger',
-  'multiselect',
-] as const;
-type CustomType = (typeof CUSTOM_TYPES)[number];
 const SYSTEM_TYPES = ['subject', 'description', 'status', 'tickettype', 'priority', 'group', 'assignee'];
 /** System fields every ticket needs; the API refuses to deactivate them. */
 const ALWAYS_ACTIVE = ['subject', 'description', 'status', 'group', 'assignee'];
@@ -261,10 +249,10 @@ function FieldForm({
       ) : (
         <Select
           label={t('admin.fields.type')}
-          hint={t(`admin.fields.typeHints.${state.type as CustomType}`)}
+          hint={t(`admin.fields.typeHints.${state.type as CustomFieldType}`)}
           value={state.type}
           onChange={(e) => set({ type: e.target.value })}
-          options={CUSTOM_TYPES.map((type) => ({ value: type, label: typeLabel(type) }))}
+          options={CUSTOM_FIELD_TYPES.map((type) => ({ value: type, label: typeLabel(type) }))}
           error={problems.byField.type}
         />
       )}

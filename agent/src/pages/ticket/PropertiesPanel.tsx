@@ -1,4 +1,5 @@
 import { type ReactNode, useId, useMemo, useState } from 'react';
+import { CustomFieldInput, isCustomField } from '../../components/CustomFieldInput.tsx';
 import { Field } from '../../components/forms.tsx';
 import { t } from '../../i18n/index.ts';
 import { useAgents, useGroupMemberships, useGroups, useTicketFields } from '../../lib/queries.ts';
@@ -15,17 +16,6 @@ import {
   withTags,
 } from './draft.ts';
 
-const CUSTOM_TYPES = new Set([
-  'text',
-  'textarea',
-  'checkbox',
-  'date',
-  'integer',
-  'decimal',
-  'regexp',
-  'tagger',
-  'multiselect',
-]);
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 const TYPES = ['question', 'incident', 'problem', 'task'] as const;
 
@@ -87,7 +77,7 @@ export function PropertiesPanel({
 
   const systemActive = (type: string) => fields.data?.find((f) => f.type === type)?.active ?? true;
   const custom = (fields.data ?? [])
-    .filter((f) => f.active && CUSTOM_TYPES.has(f.type))
+    .filter((f) => f.active && isCustomField(f))
     .sort((a, b) => a.position - b.position || a.id - b.id);
 
   const groupId = changes.group_id !== undefined ? changes.group_id : ticket.group_id;
@@ -379,7 +369,7 @@ function Tags({
   );
 }
 
-/** One custom field, with the control its type calls for. */
+/** One custom field, marked when its value waits for the next submit. */
 function CustomField({
   field,
   value,
@@ -393,103 +383,18 @@ function CustomField({
   error?: string;
   onChange: (value: unknown) => void;
 }) {
-  const label = field.required ? t('tickets.properties.requiredField', { title: field.title }) : field.title;
-  const hint = field.description || undefined;
-  const id = useId();
-  if (field.type === 'checkbox') {
-    return (
-      <div className={changed ? 'property changed' : 'property'}>
-        <div className="field checkbox-field">
-          <input
-            id={id}
-            type="checkbox"
-            checked={value === true}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? `${id}-error` : undefined}
-            onChange={(e) => onChange(e.target.checked)}
-          />
-          <label htmlFor={id}>{label}</label>
-          {error && (
-            <p className="field-error" id={`${id}-error`}>
-              {error}
-            </p>
-          )}
-        </div>
-        <Changed on={changed} />
-      </div>
-    );
-  }
-  if (field.type === 'multiselect') {
-    const chosen = Array.isArray(value) ? (value as string[]) : [];
-    return (
-      <div className={changed ? 'property changed' : 'property'}>
-        <fieldset className="field multiselect" aria-describedby={error ? `${id}-error` : undefined}>
-          <legend>{label}</legend>
-          {(field.custom_field_options ?? []).map((o) => (
-            <label key={o.id} className="check">
-              <input
-                type="checkbox"
-                checked={chosen.includes(o.value)}
-                onChange={(e) =>
-                  onChange(e.target.checked ? [...chosen, o.value] : chosen.filter((v) => v !== o.value))
-                }
-              />
-              {o.name}
-            </label>
-          ))}
-          {error && (
-            <p className="field-error" id={`${id}-error`}>
-              {error}
-            </p>
-          )}
-        </fieldset>
-        <Changed on={changed} />
-      </div>
-    );
-  }
-  const text = value === null || value === undefined ? '' : String(value);
   return (
-    <Row label={label} changed={changed} error={error} hint={hint}>
-      {(props) => {
-        switch (field.type) {
-          case 'textarea':
-            return <textarea {...props} rows={3} value={text} onChange={(e) => onChange(e.target.value)} />;
-          case 'tagger':
-            return (
-              <select {...props} value={text} onChange={(e) => onChange(e.target.value || null)}>
-                <option value="">{t('tickets.history.none')}</option>
-                {(field.custom_field_options ?? []).map((o) => (
-                  <option key={o.id} value={o.value}>
-                    {o.name}
-                  </option>
-                ))}
-              </select>
-            );
-          case 'integer':
-          case 'decimal':
-            return (
-              <input
-                {...props}
-                type="number"
-                step={field.type === 'integer' ? 1 : 'any'}
-                inputMode={field.type === 'integer' ? 'numeric' : 'decimal'}
-                value={text}
-                onChange={(e) => onChange(e.target.value === '' ? null : e.target.value)}
-              />
-            );
-          case 'date':
-            return (
-              <input
-                {...props}
-                type="date"
-                value={text.slice(0, 10)}
-                onChange={(e) => onChange(e.target.value || null)}
-              />
-            );
-          default:
-            return <input {...props} type="text" value={text} onChange={(e) => onChange(e.target.value)} />;
-        }
-      }}
-    </Row>
+    <div className={changed ? 'property changed' : 'property'}>
+      <CustomFieldInput
+        field={field}
+        value={value}
+        onChange={onChange}
+        label={field.required ? t('tickets.properties.requiredField', { title: field.title }) : field.title}
+        hint={field.description || undefined}
+        emptyOption={t('tickets.history.none')}
+        error={error}
+      />
+      <Changed on={changed} />
+    </div>
   );
 }

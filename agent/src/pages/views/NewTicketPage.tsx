@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useMemo, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
+import { CustomFieldInput, isCustomField } from '../../components/CustomFieldInput.tsx';
 import { ErrorNotice, fieldErrors, Select, TextArea, TextInput } from '../../components/forms.tsx';
 import { t } from '../../i18n/index.ts';
 import { ApiError, api } from '../../lib/api.ts';
@@ -9,7 +10,6 @@ import { useAgents, useGroupMemberships, useGroups, useTicketFields } from '../.
 import { useSession } from '../../lib/session.tsx';
 import { useShortcuts } from '../../lib/shortcuts.tsx';
 import type { Ticket, TicketField } from '../../lib/types.ts';
-import { CUSTOM_TYPES, CustomFieldInput } from './CustomFieldInput.tsx';
 import { type ChosenRequester, type NewRequester, RequesterPicker } from './RequesterPicker.tsx';
 import './views.css';
 
@@ -102,7 +102,7 @@ export default function NewTicketPage() {
   const customFields = useMemo(
     () =>
       (fields.data ?? [])
-        .filter((f) => f.active && CUSTOM_TYPES.has(f.type))
+        .filter((f) => f.active && isCustomField(f))
         .sort((a, b) => a.position - b.position || a.id - b.id),
     [fields.data],
   );
@@ -179,7 +179,10 @@ export default function NewTicketPage() {
     if (tags.length) ticket.tags = tags;
     const custom = customFields
       .map((f) => ({ id: f.id, value: draft.custom[String(f.id)] }))
-      .filter(({ value }) => value !== undefined && value !== '' && !(Array.isArray(value) && !value.length));
+      .filter(
+        ({ value }) =>
+          value !== undefined && value !== null && value !== '' && !(Array.isArray(value) && !value.length),
+      );
     if (custom.length) ticket.custom_fields = custom;
 
     setSubmitting(true);
@@ -426,6 +429,15 @@ export default function NewTicketPage() {
                   field={field}
                   value={draft.custom[String(field.id)]}
                   onChange={(value) => update({ custom: { ...draft.custom, [String(field.id)]: value } })}
+                  label={
+                    field.required ? t('views.newTicket.requiredMark', { title: field.title }) : field.title
+                  }
+                  hint={
+                    [field.description, field.required ? t('views.newTicket.requiredHint') : '']
+                      .filter(Boolean)
+                      .join(' ') || undefined
+                  }
+                  emptyOption={t('views.newTicket.chooseOption')}
                   error={customError(field)}
                 />
               ))}

@@ -1,10 +1,9 @@
 import { useId } from 'react';
-import { Field, Select, TextArea, TextInput } from '../../components/forms.tsx';
-import { t } from '../../i18n/index.ts';
-import type { TicketField } from '../../lib/types.ts';
+import type { TicketField } from '../lib/types.ts';
+import { Field, Select, TextArea, TextInput } from './forms.tsx';
 
-/** Custom ticket field types this form can fill in (system fields have their own controls). */
-export const CUSTOM_TYPES = new Set([
+/** Custom ticket field types, in the order admins pick them (Zendesk calls the drop-down `tagger`). */
+export const CUSTOM_FIELD_TYPES = [
   'text',
   'textarea',
   'checkbox',
@@ -14,26 +13,39 @@ export const CUSTOM_TYPES = new Set([
   'regexp',
   'tagger',
   'multiselect',
-]);
+] as const;
+export type CustomFieldType = (typeof CUSTOM_FIELD_TYPES)[number];
 
-/** One custom field, in the control its type calls for; values go to the API as the user gave them. */
+/** A custom field agents fill in (system fields have their own controls). */
+export function isCustomField(field: TicketField): boolean {
+  return (CUSTOM_FIELD_TYPES as readonly string[]).includes(field.type);
+}
+
+/**
+ * One custom field, in the control its type calls for, on the new-ticket form and the ticket's properties.
+ * Values go to the API as the agent typed them; the server validates (a 422 shows beside the field).
+ */
 export function CustomFieldInput({
   field,
   value,
   onChange,
+  label,
+  hint,
   error,
+  emptyOption,
 }: {
   field: TicketField;
   value: unknown;
   onChange: (value: unknown) => void;
+  /** The caller's wording, e.g. with a required mark. */
+  label: string;
+  hint?: string;
   error?: string;
+  /** The drop-down's "nothing chosen" entry. */
+  emptyOption: string;
 }) {
   const groupId = useId();
-  const label = field.required ? t('views.newTicket.requiredMark', { title: field.title }) : field.title;
-  const hint = [field.description, field.required ? t('views.newTicket.requiredHint') : '']
-    .filter(Boolean)
-    .join(' ');
-  const text = typeof value === 'string' ? value : '';
+  const text = value === null || value === undefined ? '' : String(value);
   switch (field.type) {
     case 'textarea':
       return (
@@ -65,9 +77,9 @@ export function CustomFieldInput({
           hint={hint || undefined}
           error={error}
           value={text}
-          onChange={(e) => onChange(e.target.value)}
+          onChange={(e) => onChange(e.target.value || null)}
           options={[
-            { value: '', label: t('views.newTicket.chooseOption') },
+            { value: '', label: emptyOption },
             ...(field.custom_field_options ?? []).map((o) => ({ value: o.value, label: o.name })),
           ]}
         />
@@ -75,7 +87,7 @@ export function CustomFieldInput({
     case 'multiselect': {
       const chosen = Array.isArray(value) ? (value as string[]) : [];
       return (
-        <fieldset aria-describedby={error ? `${groupId}-error` : undefined}>
+        <fieldset className="multiselect" aria-describedby={error ? `${groupId}-error` : undefined}>
           <legend>{label}</legend>
           {(field.custom_field_options ?? []).map((o) => (
             <label key={o.id} className="checkbox-row">
@@ -106,8 +118,8 @@ export function CustomFieldInput({
           error={error}
           type={field.type === 'date' ? 'date' : 'text'}
           inputMode={field.type === 'integer' ? 'numeric' : field.type === 'decimal' ? 'decimal' : undefined}
-          value={text}
-          onChange={(e) => onChange(e.target.value)}
+          value={field.type === 'date' ? text.slice(0, 10) : text}
+          onChange={(e) => onChange(e.target.value === '' && field.type !== 'text' ? null : e.target.value)}
         />
       );
   }

@@ -32,6 +32,16 @@ export class ApiError extends Error {
 }
 
 let csrfToken: string | null = null;
+
+// Set while the page is being left (sign-out form, link to another site): a request that fails with 401
+// because the session just ended must not start a second navigation that races the first.
+let leaving = false;
+addEventListener('beforeunload', () => {
+  leaving = true;
+});
+addEventListener('pageshow', () => {
+  leaving = false;
+});
 export function setCsrfToken(token: string | null | undefined) {
   csrfToken = token ?? null;
 }
@@ -71,7 +81,7 @@ async function request<T>(method: string, path: string, body?: unknown, query?: 
   } catch {
     throw new ApiError(0, 'Offline', 'Haven could not be reached. Check your connection and try again.');
   }
-  if (response.status === 401 && !path.includes('/users/me')) {
+  if (response.status === 401 && !leaving && !path.includes('/users/me')) {
     // The session ended (signed out elsewhere, expired): back to sign-in, returning here afterwards.
     window.location.assign(`/sign_in?return_to=${encodeURIComponent(location.pathname + location.search)}`);
   }

@@ -296,6 +296,9 @@ function RuleList<T extends Rule>({
   });
   const [deleting, setDeleting] = useState<T | null>(null);
   const [notice, setNotice] = useState('');
+  // The box shows the new state from the click itself, not from the mutation's state (which React Query
+  // publishes a tick later, so the controlled box would first spring back).
+  const [switching, setSwitching] = useState<{ id: number; active: boolean } | null>(null);
   const toggle = useMutation({
     mutationFn: (rule: T) =>
       api
@@ -308,6 +311,7 @@ function RuleList<T extends Rule>({
       setNotice(t(saved.active ? 'admin.rules.activated' : 'admin.rules.deactivated', { name: saved.title }));
       refreshRules(queryClient, kind);
     },
+    onSettled: () => setSwitching(null),
   });
   const groupName = (id: number) => groups.data?.find((g) => g.id === id)?.name;
   const list = [...(rules.data ?? [])].sort(sort);
@@ -339,9 +343,12 @@ function RuleList<T extends Rule>({
               <td>
                 <input
                   type="checkbox"
-                  checked={toggle.isPending && toggle.variables?.id === rule.id ? !rule.active : rule.active}
-                  disabled={toggle.isPending}
-                  onChange={() => toggle.mutate(rule)}
+                  checked={switching?.id === rule.id ? switching.active : rule.active}
+                  disabled={switching !== null}
+                  onChange={() => {
+                    setSwitching({ id: rule.id, active: !rule.active });
+                    toggle.mutate(rule);
+                  }}
                   aria-label={t('admin.rules.activeFor', { name: rule.title })}
                 />
               </td>

@@ -3,6 +3,7 @@ import { useMemo, useState } from 'react';
 import { Select } from '../../components/forms.tsx';
 import { type MessageKey, plural, t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
+import { useDebounced } from '../../lib/debounce.ts';
 import { formatCount } from '../../lib/format.ts';
 import { useAgents, useGroups, useTicketFields } from '../../lib/queries.ts';
 import type { Condition, View } from '../../lib/types.ts';
@@ -21,7 +22,6 @@ import {
   rowProblems,
   STATUSES,
   TYPES,
-  useDebounced,
   useSaveRule,
   ValueSelect,
 } from './rules.tsx';

@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
-import { type KeyboardEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
+import { type KeyboardEvent, type ReactNode, useId, useRef } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { Field } from '../../components/forms.tsx';
 import { type MessageKey, t } from '../../i18n/index.ts';
 import { ApiError, api } from '../../lib/api.ts';
+import { useDebounced } from '../../lib/debounce.ts';
 import { formatDate, timeAgo } from '../../lib/format.ts';
 import { useUsers } from '../../lib/queries.ts';
 import type { Organization, Ticket, User } from '../../lib/types.ts';
@@ -43,16 +44,6 @@ export function useUrlState(): [
 export function pageFrom(params: URLSearchParams): number {
   const page = Number(params.get('page'));
   return Number.isInteger(page) && page > 1 ? page : 1;
-}
-
-/** The value after it has stopped changing for `ms`, so typing in a filter box sends one request. */
-export function useDebounced<T>(value: T, ms = 300): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }
 
 export function Pager({

@@ -3,6 +3,7 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
 import { Dialog } from '../../components/Dialog.tsx';
 import { TextInput } from '../../components/forms.tsx';
 import { t } from '../../i18n/index.ts';
+import { useDebounced } from '../../lib/debounce.ts';
 import { formatCount } from '../../lib/format.ts';
 import {
   Fact,
@@ -11,7 +12,6 @@ import {
   Pager,
   pageFrom,
   QueryState,
-  useDebounced,
   useUrlState,
 } from './parts.tsx';
 

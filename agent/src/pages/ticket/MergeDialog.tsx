@@ -1,22 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useLocation } from 'wouter';
 import { Dialog } from '../../components/Dialog.tsx';
 import { ErrorNotice, TextArea } from '../../components/forms.tsx';
 import { t } from '../../i18n/index.ts';
 import { ApiError, api, type JobStatus, waitForJob } from '../../lib/api.ts';
+import { useDebounced } from '../../lib/debounce.ts';
 import type { Ticket } from '../../lib/types.ts';
 import type { TicketRecord } from './data.ts';
 import { statusLabel } from './describe.ts';
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [v, setV] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setV(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return v;
-}
 
 /** A failed job's reason in the API's own words: the first field problem, else its description. */
 function jobProblem(done: JobStatus): string {

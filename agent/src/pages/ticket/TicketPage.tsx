@@ -4,7 +4,7 @@ import { useParams } from 'wouter';
 import { ErrorNotice, fieldErrors } from '../../components/forms.tsx';
 import { t } from '../../i18n/index.ts';
 import { ApiError, api } from '../../lib/api.ts';
-import { draftKey, useDraft, writeDraft } from '../../lib/drafts.ts';
+import { draftKey, useDraft } from '../../lib/drafts.ts';
 import { formatDate, timeAgo } from '../../lib/format.ts';
 import { useTicketPresence } from '../../lib/presence.ts';
 import { useRealtimeEvent } from '../../lib/realtime.tsx';
@@ -154,16 +154,6 @@ function TicketWorkspace({ bundle }: { bundle: TicketBundle }) {
     },
     [setDraft],
   );
-
-  // Drafts are saved a moment after each change; a reload or closed tab within that moment saves now.
-  useEffect(() => {
-    const flush = () => {
-      const d = latest.current;
-      writeDraft(key, isDraftEmpty(d) && d.public ? null : d);
-    };
-    window.addEventListener('pagehide', flush);
-    return () => window.removeEventListener('pagehide', flush);
-  }, [key]);
 
   useEffect(() => {
     document.title = `#${id} ${ticket.subject ?? ''} · ${account.name}`;

@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState } from 'react';
+import { useId, useRef, useState } from 'react';
 import { TextInput } from '../../components/forms.tsx';
 import { plural, t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
+import { useDebounced } from '../../lib/debounce.ts';
 import type { User } from '../../lib/types.ts';
 
 export interface ChosenRequester {
@@ -97,16 +98,11 @@ function PersonSearch({
   const id = useId();
   const listId = `${id}-list`;
   const [text, setText] = useState('');
-  const [term, setTerm] = useState('');
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
 
-  // Search once typing pauses, not on every keystroke.
-  useEffect(() => {
-    const timer = setTimeout(() => setTerm(text.trim()), 200);
-    return () => clearTimeout(timer);
-  }, [text]);
+  const term = useDebounced(text.trim(), 200);
 
   const results = useQuery({
     queryKey: ['users', 'search', term],

@@ -21,9 +21,15 @@ const APP_HEADERS = {
 };
 
 let indexHtml: string | null = null;
-function readIndex(): string {
-  // Read once per process; a rebuild ships with a restart, as every release does.
-  indexHtml ??= fs.readFileSync(path.join(WORKSPACE_DIST, 'index.html'), 'utf8');
+/** The app's page, read once per process (a rebuild ships with a restart); null while it is not built. */
+function readIndex(): string | null {
+  if (indexHtml === null) {
+    try {
+      indexHtml = fs.readFileSync(path.join(WORKSPACE_DIST, 'index.html'), 'utf8');
+    } catch {
+      return null;
+    }
+  }
   return indexHtml;
 }
 
@@ -38,7 +44,8 @@ function appShell(ctx: { maybeActor: { role: string } | null; req: { url: string
     };
   }
   if (ctx.maybeActor.role === 'end-user') throw new HavenError('CS_FORBIDDEN');
-  if (!fs.existsSync(path.join(WORKSPACE_DIST, 'index.html'))) {
+  const html = readIndex();
+  if (html === null) {
     return {
       status: 503,
       headers: PAGE_HEADERS,
@@ -48,7 +55,7 @@ function appShell(ctx: { maybeActor: { role: string } | null; req: { url: string
       ),
     };
   }
-  return { status: 200, headers: APP_HEADERS, body: readIndex() };
+  return { status: 200, headers: APP_HEADERS, body: html };
 }
 
 export const workspaceRoutes = [
@@ -76,8 +83,9 @@ export const workspaceRoutes = [
     summary: "The workspace's scripts and styles (content-hashed, cached for a year)",
     params: z.object({ file: z.string().regex(/^[\w.-]+\.(js|css|svg|png|woff2)$/) }),
     handler: async (ctx) => {
-      const file = path.join(WORKSPACE_DIST, 'assets', ctx.params.file);
-      if (!fs.existsSync(file)) throw new HavenError('CS_ROUTE_NOT_FOUND');
+      // Checked first so a missing file's 404 never carries the year-long caching below.
+      if (!fs.existsSync(path.join(WORKSPACE_DIST, 'assets', ctx.params.file)))
+        throw new HavenError('CS_ROUTE_NOT_FOUND');
       ctx.reply.header('cache-control', 'public, max-age=31536000, immutable');
       ctx.reply.header('x-content-type-options', 'nosniff');
       await ctx.reply.sendFile(ctx.params.file, path.join(WORKSPACE_DIST, 'assets'));

@@ -70,6 +70,12 @@ const envSchema = z.object({
   /** Where outgoing mail goes; unset means Haven sends no mail (invitations hand out a link instead). */
   HAVEN_SMTP_URL: smtpUrl.optional(),
   HAVEN_MAIL_FROM: mailFrom.optional(),
+  /** Lets webhooks (and other outgoing calls) reach loopback, private and link-local addresses. Off by default. */
+  HAVEN_ALLOW_PRIVATE_EGRESS: booleanString.default(false),
+  /** Delay before a failed webhook delivery is first retried; it doubles for each later attempt. */
+  HAVEN_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).default(10_000),
+  /** Failed webhook invocations in a row (within a day) after which the webhook is deactivated. */
+  HAVEN_WEBHOOK_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
 });
 
 export type HavenConfig = {
@@ -92,6 +98,9 @@ export type HavenConfig = {
   /** The SMTP relay's URL (credentials included); null when Haven sends no mail. Never logged. */
   smtpUrl: string | null;
   mailFrom: string;
+  allowPrivateEgress: boolean;
+  webhookRetryBaseMs: number;
+  webhookFailureLimit: number;
 };
 
 export class ConfigError extends Error {}
@@ -125,5 +134,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HavenConfig {
     secureCookies: baseUrl.startsWith('https://'),
     smtpUrl: e.HAVEN_SMTP_URL ?? null,
     mailFrom: e.HAVEN_MAIL_FROM ?? `Haven <no-reply@${e.HAVEN_BASE_DOMAIN.toLowerCase()}>`,
+    allowPrivateEgress: e.HAVEN_ALLOW_PRIVATE_EGRESS,
+    webhookRetryBaseMs: e.HAVEN_WEBHOOK_RETRY_BASE_MS,
+    webhookFailureLimit: e.HAVEN_WEBHOOK_FAILURE_LIMIT,
   };
 }

@@ -72,9 +72,18 @@ export async function startRuntime(
     const work = role === 'all' || role === 'worker';
     const schedule = role === 'all' || role === 'scheduler';
     const mailer = createMailer(config, logger);
-    const jobs = new Jobs(database.pool, logger, { work, schedule }, [
+    const jobs: Jobs = new Jobs(database.pool, logger, { work, schedule }, [
       pruneOutboxJob(database.db),
-      ...moduleJobs(database.db, { mailer, accounts, config }),
+      ...moduleJobs(database.db, {
+        mailer,
+        accounts,
+        config,
+        logger,
+        // Rule jobs enqueue further jobs; they run only once the queue below exists.
+        get jobs(): Jobs {
+          return jobs;
+        },
+      }),
     ]);
     const realtime = new RealtimeGateway(logger);
     realtime.route(realtimeRouting(database.db));

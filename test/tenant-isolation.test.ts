@@ -4,6 +4,11 @@ import { z } from 'zod';
 import { createSession } from '../server/modules/access/access.commands.ts';
 import { claimUploads } from '../server/modules/attachments/attachments.commands.ts';
 import { moduleRoutes } from '../server/modules/index.ts';
+import {
+  offerSatisfaction,
+  satisfactionRatingUrl,
+} from '../server/modules/satisfaction/satisfaction.commands.ts';
+import { recordWebhookInvocation } from '../server/modules/webhooks/webhooks.commands.ts';
 import type { RouteSpec } from '../server/platform/http/define-route.ts';
 import { type ApiResponse, api, basic, startTestApp, type TestAccount, type TestApp } from './harness.ts';
 
@@ -247,6 +252,108 @@ before(async () => {
       'macros',
     );
   }
+  if (hasRoute('POST', '/api/v2/triggers')) {
+    const trigger = {
+      title: `Trigger ${MARK}`,
+      conditions: { all: [{ field: 'current_tags', operator: 'includes', value: MARK }] },
+      actions: [{ field: 'current_tags', value: 'seen' }],
+    };
+    await created(await asA('POST', '/api/v2/triggers', { trigger }), 'trigger', 'triggers');
+  }
+  if (hasRoute('POST', '/api/v2/webhooks')) {
+    // A loopback endpoint: this app does not allow private egress, so nothing is ever sent anywhere.
+    const webhook = await created(
+      await asA('POST', '/api/v2/webhooks', {
+        webhook: {
+          name: `Webhook ${MARK}`,
+          endpoint: `http://127.0.0.1:9/${MARK}`,
+          http_method: 'POST',
+          authentication: { type: 'bearer_token', data: { token: `token-${MARK}` } },
+        },
+      }),
+      'webhook',
+      'webhooks',
+    );
+    const invocation = await recordWebhookInvocation(app.runtime.services.tenantDb(a.id), {
+      webhookId: webhook.id,
+      body: `{"mark":"${MARK}"}`,
+      source: { type: 'trigger', id: null, title: `Trigger ${MARK}`, ticketId: null },
+    });
+    remember('invocations', invocation!);
+  }
+  if (hasRoute('POST', '/api/v2/automations')) {
+    const automation = {
+      title: `Automation ${MARK}`,
+      conditions: {
+        all: [
+          { field: 'status', operator: 'is', value: 'solved' },
+          { field: 'hours_since_solved', operator: 'greater_than', value: '96' },
+        ],
+      },
+      actions: [{ field: 'status', value: 'closed' }],
+    };
+    await created(await asA('POST', '/api/v2/automations', { automation }), 'automation', 'automations');
+  }
+
+  if (hasRoute('GET', '/satisfaction/:token')) {
+    // A solved ticket whose rating was offered and given, the link its rating email carried, and the reasons.
+    const solved = await asA('POST', '/api/v2/tickets', {
+      ticket: { subject: `Rated ${MARK}`, comment: { body: MARK }, requester_id: customer.id },
+    });
+    assert.equal(solved.status, 201, solved.text);
+    const ticketId = solved.body.ticket.id;
+    assert.equal(
+      (await asA('PUT', `/api/v2/tickets/${ticketId}`, { ticket: { status: 'solved' } })).status,
+      200,
+    );
+    const db = app.runtime.services.tenantDb(a.id);
+    await db.transaction((tx) => offerSatisfaction(tx, ticketId));
+    const link = await satisfactionRatingUrl(db, ticketId, `http://${aHost}`);
+    remember('satisfaction', new URL(link).pathname.split('/')[2]!);
+    const rating = await api(app, 'POST', `/api/v2/tickets/${ticketId}/satisfaction_rating`, {
+      auth: a.authAs(`customer-${MARK}@alpha.example`),
+      host: aHost,
+      body: { satisfaction_rating: { score: 'bad', comment: `Rating ${MARK}` } },
+    });
+    assert.equal(rating.status, 200, rating.text);
+    remember('satisfaction_ratings', rating.body.satisfaction_rating.id);
+    for (const r of (await asA('GET', '/api/v2/satisfaction_reasons')).body.reasons)
+      remember('satisfaction_reasons', r.id);
+    secrets.push(`Rated ${MARK}`, `Rating ${MARK}`);
+  }
+
+  if (hasRoute('POST', '/api/v2/slas/policies')) {
+    // A business-hours schedule with a holiday, and an SLA policy (reached at /slas/policies and /sla_policies).
+    const schedule = await created(
+      await asA('POST', '/api/v2/business_hours/schedules', {
+        schedule: { name: `Schedule ${MARK}`, time_zone: 'Europe/Berlin' },
+      }),
+      'schedule',
+      'schedules',
+    );
+    await created(
+      await asA('POST', `/api/v2/business_hours/schedules/${schedule.id}/holidays`, {
+        holiday: { name: `Holiday ${MARK}`, start_date: '2026-12-24' },
+      }),
+      'holiday',
+      'holidays',
+    );
+    const policy = await created(
+      await asA('POST', '/api/v2/slas/policies', {
+        sla_policy: {
+          title: `Policy ${MARK}`,
+          filter: { all: [{ field: 'current_tags', operator: 'includes', value: MARK }], any: [] },
+          policy_metrics: [
+            { priority: 'high', metric: 'first_reply_time', target: 60, business_hours: true },
+          ],
+        },
+      }),
+      'sla_policy',
+      'sla_policies',
+    );
+    remember('policies', policy.id);
+    secrets.push(`Schedule ${MARK}`, `Holiday ${MARK}`, `Policy ${MARK}`);
+  }
 
   const audit = await asA('GET', '/api/v2/audit_logs.json?per_page=100');
   assert.equal(audit.status, 200);
@@ -395,6 +502,8 @@ describe('every route with path parameters, called by account B with account A i
       'tickets',
       'views',
       'macros',
+      'sla_policies',
+      'automations',
     ]) {
       const mine = ids.get(resource);
       if (!mine) continue;
@@ -475,6 +584,23 @@ describe('collection routes called by account B', () => {
         `/api/v2/users/${b.adminId}`,
         { user: { organization_id: ids.get('organizations')![0] } },
       ]);
+    }
+    if (ids.has('sla_policies')) {
+      const filter = (field: string, value: number) => ({ all: [{ field, operator: 'is', value }], any: [] });
+      for (const [field, resource] of [
+        ['group_id', 'groups'],
+        ['organization_id', 'organizations'],
+        ['requester_id', 'users'],
+      ] as const) {
+        if (!ids.has(resource)) continue;
+        const value = ids.get(resource)![0] as number;
+        attempts.push([
+          'POST',
+          '/api/v2/slas/policies',
+          { sla_policy: { title: 'Probe', filter: filter(field, value) } },
+        ]);
+      }
+      attempts.push(['PUT', '/api/v2/slas/policies/reorder', { sla_policy_ids: ids.get('sla_policies') }]);
     }
     for (const [method, path, body] of attempts) {
       const res = await asB(method, path, body);

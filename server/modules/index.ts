@@ -11,19 +11,36 @@ import { accountRoutes } from './accounts/accounts.routes.ts';
 import { expireUploadsJob } from './attachments/attachments.jobs.ts';
 import { attachmentRoutes } from './attachments/attachments.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
+import { automationsJob } from './automations/automations.jobs.ts';
+import { automationRoutes } from './automations/automations.routes.ts';
 import { exportRoutes } from './exports/exports.routes.ts';
 import { fieldRoutes } from './fields/fields.routes.ts';
 import { groupRoutes } from './groups/groups.routes.ts';
 import { macroRoutes } from './macros/macros.routes.ts';
 import { organizationRoutes } from './organizations/organizations.routes.ts';
 import { requestRoutes } from './requests/requests.routes.ts';
+import { RULE_EVENTS } from './rules/rules.events.ts';
+import {
+  RULE_EFFECTS_JOB,
+  type RuleJobDeps,
+  ruleEffectsJob,
+  ruleNotifyJob,
+  ruleWebhookJob,
+} from './rules/rules.jobs.ts';
+import { satisfactionPages } from './satisfaction/satisfaction.pages.ts';
+import { satisfactionRoutes } from './satisfaction/satisfaction.routes.ts';
 import { searchRoutes } from './search/search.routes.ts';
+import { slaBreachesJob } from './sla/sla.jobs.ts';
+import { slaRoutes } from './sla/sla.routes.ts';
 import { ticketBulkJob } from './tickets/tickets.jobs.ts';
 import { ticketPresenceHandlers } from './tickets/tickets.presence.ts';
 import { ticketRealtimeRouting } from './tickets/tickets.realtime.ts';
 import { ticketRoutes } from './tickets/tickets.routes.ts';
+import { triggerRoutes } from './triggers/triggers.routes.ts';
 import { userRoutes } from './users/users.routes.ts';
 import { viewRoutes } from './views/views.routes.ts';
+import { type WebhookJobDeps, webhookHandOff, webhookJobs } from './webhooks/webhooks.jobs.ts';
+import { webhookRoutes } from './webhooks/webhooks.routes.ts';
 import { workspaceRoutes } from './workspace/workspace.routes.ts';
 // Importing a module's tables registers its columns with the personal-data registry.
 import './access/access.tables.ts';
@@ -37,6 +54,11 @@ import './tickets/tickets.tables.ts';
 import './search/search.tables.ts';
 import './views/views.tables.ts';
 import './macros/macros.tables.ts';
+import './sla/sla.tables.ts';
+import './satisfaction/satisfaction.tables.ts';
+import './automations/automations.tables.ts';
+import './triggers/triggers.tables.ts';
+import './webhooks/webhooks.tables.ts';
 import './fields/fields.tables.ts';
 import '../platform/events/events.tables.ts';
 import '../platform/storage/storage.tables.ts';
@@ -59,14 +81,46 @@ export const moduleRoutes: RouteSpec[] = [
   ...attachmentRoutes,
   ...viewRoutes,
   ...macroRoutes,
+  ...slaRoutes,
+  ...satisfactionRoutes,
+  ...satisfactionPages,
+  ...triggerRoutes,
+  ...automationRoutes,
+  ...webhookRoutes,
   ...workspaceRoutes,
 ];
 
-export function moduleJobs(db: Kysely<Database>, deps: InvitationMailDeps): JobSpec<any>[] {
-  return [expireUploadsJob(db), ticketBulkJob(db), invitationMailJob(db, deps)];
+export function moduleJobs(
+  db: Kysely<Database>,
+  deps: InvitationMailDeps & RuleJobDeps & WebhookJobDeps,
+): JobSpec<any>[] {
+  // Fired rules hand their webhook calls to the webhooks module. Not a spread: `jobs` is a getter that may
+  // only be read once the queue exists.
+  const ruleDeps: RuleJobDeps = {
+    mailer: deps.mailer,
+    accounts: deps.accounts,
+    config: deps.config,
+    get jobs() {
+      return deps.jobs;
+    },
+    webhooks: webhookHandOff,
+  };
+  return [
+    expireUploadsJob(db),
+    ticketBulkJob(db),
+    invitationMailJob(db, deps),
+    slaBreachesJob(db),
+    automationsJob(db, deps),
+    ruleEffectsJob(db, deps),
+    ruleNotifyJob(db, deps),
+    ruleWebhookJob(db, ruleDeps),
+    ...webhookJobs(db, deps),
+  ];
 }
 
-export const moduleListeners: EventListener[] = [];
+export const moduleListeners: EventListener[] = [
+  { event: RULE_EVENTS.effectsRequested, job: RULE_EFFECTS_JOB },
+];
 
 /** Which agents hear which realtime events (ticket events only reach agents who may see the ticket). */
 export function realtimeRouting(db: Kysely<Database>): RealtimeRouting {

@@ -18,6 +18,27 @@ const screens: { name: string; path: string; ready: (page: Page) => Promise<unkn
 
 before(async () => {
   ws = await startWorkspace('a11y');
+  // Business rules first, so the ticket below shows an SLA badge and the rule screens have rows.
+  await ws.api('POST', '/api/v2/sla_policies', {
+    sla_policy: {
+      title: 'Urgent and high',
+      filter: { all: [{ field: 'priority', operator: 'is', value: 'high' }], any: [] },
+      policy_metrics: [
+        { priority: 'high', metric: 'requester_wait_time', target: 240, business_hours: false },
+      ],
+    },
+  });
+  const webhook = (
+    await ws.api('POST', '/api/v2/webhooks', {
+      webhook: {
+        name: 'Order sync',
+        endpoint: 'https://example.com/haven',
+        http_method: 'POST',
+        request_format: 'json',
+        subscriptions: ['conditional_ticket_events'],
+      },
+    })
+  ).webhook;
   const org = (await ws.api('POST', '/api/v2/organizations', { organization: { name: 'Harbour Cafe' } }))
     .organization;
   const customer = (
@@ -75,6 +96,45 @@ before(async () => {
     { name: 'organization', path: `/agent/organizations/${org.id}`, ready: heading },
     { name: 'admin-team', path: '/agent/admin/team', ready: heading },
     { name: 'admin-fields', path: '/agent/admin/ticket-fields', ready: heading },
+    {
+      name: 'admin-triggers',
+      path: '/agent/admin/triggers',
+      ready: (p) => p.locator('.admin-table').waitFor(),
+    },
+    {
+      name: 'admin-trigger-edit',
+      path: '/agent/admin/triggers?edit=new',
+      ready: (p) => p.getByLabel('All-condition 1: field').waitFor(),
+    },
+    {
+      name: 'admin-automations',
+      path: '/agent/admin/automations',
+      // The list, or the empty list's sentence.
+      ready: (p) => p.locator('.admin-body :is(.admin-table, p.muted)').first().waitFor(),
+    },
+    { name: 'admin-sla', path: '/agent/admin/sla', ready: (p) => p.locator('.admin-table').waitFor() },
+    {
+      name: 'admin-sla-edit',
+      path: '/agent/admin/sla?edit=new',
+      ready: (p) => p.locator('.admin-sla-grid').waitFor(),
+    },
+    {
+      name: 'admin-business-hours-edit',
+      path: '/agent/admin/business-hours?edit=new',
+      ready: (p) => p.locator('.admin-week').waitFor(),
+    },
+    {
+      name: 'admin-webhooks',
+      path: '/agent/admin/webhooks',
+      ready: (p) => p.locator('.admin-table').waitFor(),
+    },
+    {
+      name: 'admin-webhook-edit',
+      path: `/agent/admin/webhooks?edit=${webhook.id}`,
+      ready: (p) => p.getByLabel('Endpoint URL').waitFor(),
+    },
+    { name: 'admin-webhook-log', path: `/agent/admin/webhooks?log=${webhook.id}`, ready: heading },
+    { name: 'admin-satisfaction', path: '/agent/admin/satisfaction', ready: heading },
   );
 });
 
@@ -108,7 +168,7 @@ async function violations(page: Page): Promise<AxeViolation[]> {
 
 for (const theme of ['light', 'dark'] as const) {
   test(`every main screen passes axe's WCAG 2.1 AA rules in the ${theme} theme`, {
-    timeout: 240_000,
+    timeout: 360_000,
   }, async (t) => {
     if (!requireChromium(t)) return;
     const { page, context } = await ws!.signedIn(ws!.adminEmail);

@@ -28,7 +28,7 @@ const FIELDS = [
   'subject',
 ] as const;
 
-function actionError(where: string, description: string, error: string): HavenError {
+export function actionError(where: string, description: string, error: string): HavenError {
   return new HavenError('CS_INVALID', {
     details: { actions: [{ description: `${where}: ${description}`, error }] },
   });
@@ -85,8 +85,11 @@ function textValue(value: unknown, where: string, field: string, max: number): s
   return value;
 }
 
-/** Validates one action and returns its stored form (enumerations lower-cased, ids and tags normalised). */
-function normalizeAction(raw: unknown, where: string): StoredAction {
+/**
+ * Validates one action and returns its stored form (enumerations lower-cased, ids and tags normalised).
+ * Triggers and automations share it for the ticket-field actions (server/modules/rules/rules.actions.ts).
+ */
+export function normalizeAction(raw: unknown, where: string): StoredAction {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw actionError(where, 'each action is an object { field, value }', 'InvalidValue');
   }

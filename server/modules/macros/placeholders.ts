@@ -41,6 +41,8 @@ export interface PlaceholderContext {
   html?: boolean;
   /** Absolute URL for a path on this install, for `{{ticket.url}}` and `{{ticket.link}}`. */
   url?: (path: string) => string;
+  /** More values: `ticket` entries join the ticket's (rule emails add its comments), others are top-level. */
+  extra?: Record<string, unknown>;
 }
 
 interface Person {
@@ -121,6 +123,10 @@ async function scope(
       organization: organization ?? {},
       group: group ?? {},
     };
+  }
+  for (const [key, value] of Object.entries(ctx.extra ?? {})) {
+    vars[key] =
+      key === 'ticket' && vars.ticket ? { ...(vars.ticket as object), ...(value as object) } : value;
   }
   return vars;
 }

@@ -217,6 +217,12 @@ function ticketCondition(c: Condition, ctx: CompileContext, statusColumn: string
     case 'solved':
     case 'due_date':
       return dateCondition(col(TICKET_DATES[c.field]), c.range);
+    case 'sla':
+      if (c.state === 'none') return sql<SqlBool>`${col('sla_breach_at')} is null`;
+      if (c.state === 'active') return sql<SqlBool>`${col('sla_breach_at')} is not null`;
+      return sql<SqlBool>`${col('sla_breach_at')} <= ${c.now}`;
+    case 'sla_breach':
+      return dateCondition(col('sla_breach_at'), c.range);
     case 'custom_field': {
       // Text, number and checkbox values compare as text; multi-select values are arrays that contain it.
       const key = String(c.fieldId);

@@ -48,6 +48,12 @@ export type RecordRef = { kind: 'me' } | { kind: 'none' } | { kind: 'value'; val
 
 export type DateField = 'created' | 'updated' | 'solved' | 'due_date';
 export type UserRefField = 'assignee' | 'requester' | 'submitter';
+/**
+ * `sla:breached` a running SLA target is past its breach time; `sla:active` a target is running; `sla:none`
+ * none is (tickets/sla_breach_at, the earliest breach among running targets).
+ */
+export type SlaState = 'breached' | 'active' | 'none';
+const SLA_STATES: readonly SlaState[] = ['breached', 'active', 'none'];
 
 export type Condition =
   | { field: 'text'; scope: TextScope; match: TextMatch }
@@ -60,6 +66,8 @@ export type Condition =
   | { field: 'via'; channel: string }
   | { field: 'external_id'; value: string }
   | { field: DateField; range: DateRange }
+  | { field: 'sla'; state: SlaState; now: Date }
+  | { field: 'sla_breach'; range: DateRange }
   | { field: 'custom_field'; fieldId: number; value: string }
   | { field: 'role'; roles: UserRole[] }
   | { field: 'email'; value: string; wildcard: boolean }
@@ -410,6 +418,19 @@ const FIELDS: Record<string, FieldSpec> = {
   updated: { kinds: ALL, ordered: true, parse: dateField('updated') },
   solved: { kinds: TICKET, ordered: true, parse: dateField('solved') },
   due_date: { kinds: TICKET, ordered: true, parse: dateField('due_date') },
+  sla: {
+    kinds: TICKET,
+    ordered: true,
+    parse: (value, raw, options) => {
+      const state = value.toLowerCase() as SlaState;
+      if (SLA_STATES.includes(state)) {
+        if (raw.op !== ':') throw invalidSearch(`"${raw.source}": ${state} cannot be compared`);
+        return { field: 'sla', state, now: options.now };
+      }
+      // Otherwise a date or time compared with the next breach: `sla<2026-12-01`.
+      return { field: 'sla_breach', range: parseDateRange(value, raw.op, options.now, raw.source) };
+    },
+  },
   role: {
     kinds: ['user'],
     parse: (value) => {

@@ -1,3 +1,4 @@
+import { clock } from '../../platform/clock.ts';
 import { sql } from '../../platform/db/tenant-db.ts';
 import { defineRoute, type HandlerContext, listBody, respond } from '../../platform/http/define-route.ts';
 import { HavenError } from '../../platform/http/errors.ts';
@@ -20,7 +21,8 @@ type Ctx = HandlerContext<any, any, any>;
 
 function parsed(query: string | undefined): SearchAst {
   if (query === undefined || query.trim() === '') throw invalidSearch('Give the search as query=…');
-  return parseSearchQuery(query);
+  // Rules' time (platform/clock.ts): `sla:breached` and relative dates agree with the SLA clock.
+  return parseSearchQuery(query, { now: clock.now() });
 }
 
 async function presentHits(ctx: Ctx, hits: SearchHit[]) {

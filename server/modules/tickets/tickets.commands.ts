@@ -1,5 +1,6 @@
 import type { Insertable, Updateable } from 'kysely';
 import type { Actor } from '../../platform/auth/authenticate.ts';
+import { clock } from '../../platform/clock.ts';
 import type { CommandContext } from '../../platform/commands.ts';
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent, type DomainEvent } from '../../platform/events/outbox.ts';
@@ -7,9 +8,29 @@ import { HavenError, invalid, notFound } from '../../platform/http/errors.ts';
 import { isoTime } from '../../platform/http/format.ts';
 import { claimUploads } from '../attachments/attachments.commands.ts';
 import { requiredTicketFieldsMissing, validateTicketFieldValues } from '../fields/fields.commands.ts';
+import { renderPlaceholders } from '../macros/placeholders.ts';
+import type { RuleEffect } from '../rules/rules.actions.ts';
+import { offerSatisfaction } from '../satisfaction/satisfaction.commands.ts';
+import {
+  computeSla,
+  loadSlaRules,
+  recordSlaOutcomes,
+  type SlaColumns,
+  slaColumnValues,
+} from '../sla/sla.metrics.ts';
 import { createUser } from '../users/users.commands.ts';
 import { findUserByEmail } from '../users/users.queries.ts';
 import { commentBodies } from './comment-text.ts';
+import {
+  announceRuleEffects,
+  evaluateTriggers,
+  offersSatisfaction,
+  type RuleVia,
+  ruleAuditEvents,
+  ruleErrorMessage,
+  ruleVia,
+  type TriggerPhase,
+} from './ticket-rules.ts';
 import { TICKET_EVENTS } from './tickets.events.ts';
 import { scopeAllows, ticketPolicy, ticketScope } from './tickets.policy.ts';
 import type { AuditRow, CommentRow, TicketRow } from './tickets.presenter.ts';
@@ -25,6 +46,10 @@ const VIA_CHANNELS = new Set(['api', 'web', 'email', 'chat', 'web_form', 'mobile
 export interface WriteOptions {
   via?: { channel: string; source?: ViaSource };
   client?: string | null;
+  /** Notifications, webhook calls and rating offers of the automation making this write (ticket-rules.ts). */
+  effects?: RuleEffect[];
+  /** A rule's own follow-up write (a trigger's comment): triggers do not run on it again. */
+  skipTriggers?: boolean;
 }
 
 export interface TicketWriteResult {
@@ -591,22 +616,20 @@ async function writeTicket(
     throw invalid('comment', `Comment: a ticket holds at most ${MAX_COMMENTS} comments`, 'TooManyComments');
   }
 
-  const changes = await plan(
-    db,
-    actor,
-    input,
-    current,
-    bodies && author ? { author: author.id, authorRole: author.role, isPublic } : null,
-  );
+  const commentFacts = bodies && author ? { author: author.id, authorRole: author.role, isPublic } : null;
+  let changes = await plan(db, actor, input, current, commentFacts);
   const via = viaOf(actor, input, options);
-  const now = new Date();
+  // The rules' clock (the wall clock outside tests), so SLA and automation times line up with the ticket's.
+  const now = clock.now();
   const clientInfo = { client: options.client ?? null, ip_address: ctx.ip };
 
-  let ticket: TicketRow;
+  // On create, the requester and their organization are settled before the rules see the ticket.
+  let requesterId: number | null = null;
+  let organizationId: number | null | undefined;
   if (current === null) {
-    const requesterId = (changes.requester_id as number | undefined) ?? actor?.userId ?? author?.id ?? null;
+    requesterId = (changes.requester_id as number | undefined) ?? actor?.userId ?? author?.id ?? null;
     if (requesterId === null) throw invalid('requester', 'Requester: cannot be blank', 'BlankValue');
-    let organizationId = changes.organization_id;
+    organizationId = changes.organization_id;
     if (organizationId === undefined) {
       const r = await db
         .selectFrom('users')
@@ -615,6 +638,78 @@ async function writeTicket(
         .executeTakeFirst();
       organizationId = r?.organization_id ?? null;
     }
+  }
+
+  let phase: TriggerPhase | null = null;
+  if (!options.skipTriggers) {
+    const draft = draftTicket(current, changes, {
+      requesterId,
+      organizationId: organizationId ?? null,
+      via: via.channel,
+      isPublic: bodies ? isPublic : true,
+      now,
+    });
+    phase = await evaluateTriggers(db, {
+      input,
+      draft,
+      before: current,
+      comment: bodies && author ? { public: isPublic, body: bodies.body } : null,
+      actor,
+      via: via.channel,
+      now,
+    });
+    if (phase.input !== input) {
+      try {
+        changes = await plan(db, actor, phase.input, current, commentFacts);
+      } catch (err) {
+        // A trigger's change the ticket cannot take (a deleted group, a required field) is left out.
+        const fired = phase.outcome?.fired.map((r) => r.title).join(', ');
+        phase.errors.push({ rule: null, message: `${ruleErrorMessage(err)} (triggers: ${fired})` });
+        phase.outcome?.setBy.clear();
+      }
+    }
+  }
+  const automation = automationOf(options);
+  if (
+    offersSatisfaction(phase, options.effects ?? []) &&
+    (current?.satisfaction_score ?? 'unoffered') === 'unoffered'
+  ) {
+    changes.satisfaction_score = 'offered';
+  }
+
+  // SLA: targets of the first matching policy, computed on the ticket as this write leaves it.
+  let sla: SlaColumns | null = null;
+  const slaRules = await loadSlaRules(db);
+  if (slaRules || current?.sla_policy_id) {
+    const finalDraft = draftTicket(current, changes, {
+      requesterId: requesterId ?? current?.requester_id ?? null,
+      organizationId:
+        (changes.organization_id as number | null | undefined) ??
+        organizationId ??
+        current?.organization_id ??
+        null,
+      via: via.channel,
+      isPublic: bodies ? isPublic : true,
+      now,
+    });
+    sla = computeSla(slaRules ?? { policies: [], schedule: null }, {
+      before: current,
+      after: finalDraft,
+      comment:
+        bodies && author
+          ? {
+              public: isPublic,
+              authorIsAgent: isAgent(author.role),
+              authorIsRequester: author.id === finalDraft.requester_id,
+            }
+          : null,
+      now,
+    });
+    Object.assign(changes, slaColumnValues(sla));
+  }
+
+  let ticket: TicketRow;
+  if (current === null) {
     const subject = (changes.subject as string | undefined) ?? firstLine(bodies?.body ?? '');
     const values: Omit<Insertable<TicketsTable>, 'account_id'> = {
       ...(changes as object),
@@ -622,7 +717,7 @@ async function writeTicket(
       description: bodies?.body ?? '',
       requester_id: requesterId,
       submitter_id: (changes.submitter_id as number | undefined) ?? actor?.userId ?? requesterId,
-      organization_id: organizationId,
+      organization_id: organizationId ?? null,
       via_channel: via.channel,
       via_source: via.source,
       followup_source_id: input.via_followup_source_id ?? null,
@@ -706,6 +801,19 @@ async function writeTicket(
   for (const e of changeEvents(current ?? {}, ticket, current === null)) {
     numbered.push({ ...e, type: String(e.type), id: auditId * 1000 + numbered.length });
   }
+  numbered.push(
+    ...ruleAuditEvents(
+      numbered,
+      ticket,
+      actor,
+      phase,
+      automation ? { rule: automation, effects: options.effects ?? [] } : null,
+      (() => {
+        let next = numbered.length;
+        return () => auditId * 1000 + next++;
+      })(),
+    ),
+  );
   const audit: AuditRow = {
     account_id: db.accountId,
     id: auditId,
@@ -767,9 +875,107 @@ async function writeTicket(
     },
   );
 
+  await announceRuleEffects(db, ticket, audit.id, numbered);
+  if (sla) await recordSlaOutcomes(db, ticket.id, current?.sla_metrics, sla);
+  if (changes.satisfaction_score === 'offered') await offerSatisfaction(db, ticket.id);
+
   if (current && ticket.type === 'problem' && changes.status === 'solved')
     await solveIncidents(db, ctx, ticket);
+  for (const { rule, comment: c } of phase?.outcome?.comments ?? []) {
+    await addRuleComment(ctx, db, ticket, ruleVia({ rel: 'trigger', ...rule }), c);
+  }
   return { ticket, audit: saved, comment };
+}
+
+/** The ticket as a write would leave it, before triggers: what their conditions read. */
+function draftTicket(
+  current: TicketRow | null,
+  changes: Columns,
+  d: { requesterId: number | null; organizationId: number | null; via: string; isPublic: boolean; now: Date },
+): TicketRow {
+  if (current) return { ...current, ...(changes as Partial<TicketRow>), updated_at: d.now };
+  const c = changes as Partial<TicketRow>;
+  return {
+    account_id: 0,
+    id: 0,
+    external_id: null,
+    subject: '',
+    description: '',
+    priority: null,
+    type: null,
+    submitter_id: null,
+    assignee_id: null,
+    group_id: null,
+    problem_id: null,
+    followup_source_id: null,
+    collaborator_ids: [],
+    follower_ids: [],
+    email_cc_ids: [],
+    tags: [],
+    custom_fields: {},
+    due_at: null,
+    via_source: {},
+    recipient: null,
+    comment_count: 1,
+    status_updated_at: d.now,
+    assigned_at: c.assignee_id ? d.now : null,
+    initially_assigned_at: null,
+    solved_at: null,
+    requester_updated_at: d.now,
+    agent_updated_at: null,
+    deleted_at: null,
+    deleted_by_id: null,
+    satisfaction_score: 'unoffered',
+    ...c,
+    status: c.status ?? 'new',
+    requester_id: d.requesterId,
+    organization_id: d.organizationId,
+    via_channel: d.via,
+    is_public: d.isPublic,
+    created_at: d.now,
+    updated_at: d.now,
+  } as TicketRow;
+}
+
+/** The automation a write comes from, when it does (its via names it). */
+function automationOf(options: WriteOptions): RuleVia | null {
+  const source = options.via?.source;
+  const from = source?.from as { id?: unknown; title?: unknown } | undefined;
+  if (options.via?.channel !== 'rule' || source?.rel !== 'automation' || typeof from?.id !== 'number')
+    return null;
+  return { rel: 'automation', id: from.id, title: String(from.title ?? '') };
+}
+
+/**
+ * A rule's comment is its own write, after the one that fired it, authored by whoever made that write (or the
+ * assignee when the system did); triggers do not run on it, so it cannot fire them again.
+ */
+async function addRuleComment(
+  ctx: CommandContext,
+  db: TenantDb,
+  ticket: TicketRow,
+  via: { channel: string; source: ViaSource },
+  c: { text: string | null; html: string | null; public: boolean },
+): Promise<void> {
+  const authorId = ctx.actor?.userId ?? ticket.assignee_id;
+  if (authorId === null || ticket.status === 'closed') return;
+  const render = (template: string, html: boolean) =>
+    renderPlaceholders(db, template, {
+      ticket,
+      actor: ctx.actor ? { userId: ctx.actor.userId } : null,
+      html,
+    });
+  const comment =
+    c.html !== null ? { html_body: await render(c.html, true) } : { body: await render(c.text ?? '', false) };
+  if (!comment.html_body && !comment.body) return;
+  await writeTicket(
+    ctx,
+    db,
+    ticket.id,
+    { comment: { ...comment, public: c.public, author_id: authorId } },
+    { via, skipTriggers: true },
+    { skipScope: true },
+  );
 }
 
 function firstLine(text: string): string {

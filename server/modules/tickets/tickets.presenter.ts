@@ -1,10 +1,16 @@
 import type { Selectable } from 'kysely';
+import { clock } from '../../platform/clock.ts';
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { isoTime } from '../../platform/http/format.ts';
 import { presentGroup } from '../groups/groups.presenter.ts';
 import { findGroupsByIds } from '../groups/groups.queries.ts';
 import { presentOrganization } from '../organizations/organizations.presenter.ts';
 import { findOrganizationsByIds } from '../organizations/organizations.queries.ts';
+import {
+  presentTicketSatisfaction,
+  type TicketSatisfactionDetail,
+} from '../satisfaction/satisfaction.presenter.ts';
+import { presentSlas } from '../sla/sla.presenter.ts';
 import { presentUser } from '../users/users.presenter.ts';
 import { findUsersByIds } from '../users/users.queries.ts';
 import type {
@@ -28,6 +34,8 @@ export interface TicketPresentation {
   /** Ids of tickets that are follow-ups of each ticket, and problems that have incidents (optional extras). */
   followups?: Map<number, number[]>;
   problemsWithIncidents?: Set<number>;
+  /** Ticket id → its satisfaction rating's id, comment and reason (satisfaction.queries.ts); the score is on the row. */
+  satisfaction?: Map<number, TicketSatisfactionDetail>;
 }
 
 export function presentVia(channel: string, source: ViaSource | null | undefined) {
@@ -75,7 +83,7 @@ export function presentTicket(t: TicketRow, url: UrlFor, p: TicketPresentation) 
     tags: t.tags,
     custom_fields: custom,
     fields: custom,
-    satisfaction_rating: null,
+    satisfaction_rating: presentTicketSatisfaction(t.satisfaction_score, p.satisfaction?.get(t.id)),
     sharing_agreement_ids: [],
     followup_ids: p.followups?.get(t.id) ?? [],
     ticket_form_id: null,
@@ -84,6 +92,8 @@ export function presentTicket(t: TicketRow, url: UrlFor, p: TicketPresentation) 
     allow_attachments: true,
     from_messaging_channel: false,
     custom_status_id: null,
+    // Zendesk's `include=slas`, always present: the running SLA targets and their breach times.
+    slas: presentSlas(t.sla_metrics, clock.now()),
     // Our own: the value to send back as `updated_stamp` with `safe_update: true`.
     updated_stamp: isoTime(t.updated_at),
   };

@@ -3,6 +3,7 @@ import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { notFound } from '../../platform/http/errors.ts';
 import { type PaginationQuery, paginate } from '../../platform/http/pagination.ts';
 import { activeCustomTicketFieldIds } from '../fields/fields.queries.ts';
+import { ticketSatisfactionDetails } from '../satisfaction/satisfaction.queries.ts';
 import { scopeAllows, scopeFilter, type TicketScope, ticketScope } from './tickets.policy.ts';
 import type {
   AuditRow,
@@ -122,7 +123,9 @@ export async function presentationFor(
   // A ticket created a moment ago has no follow-ups and no incidents yet.
   const ids = options.justCreated ? [] : tickets.map((t) => t.id);
   const problemIds = options.justCreated ? [] : tickets.filter((t) => t.type === 'problem').map((t) => t.id);
-  const [customFieldIds, followups, incidents] = await Promise.all([
+  // Only tickets offered a rating have one to show beyond their score.
+  const rated = tickets.filter((t) => t.satisfaction_score !== 'unoffered').map((t) => t.id);
+  const [customFieldIds, followups, incidents, satisfaction] = await Promise.all([
     activeCustomTicketFieldIds(db),
     ids.length
       ? db
@@ -141,6 +144,7 @@ export async function presentationFor(
           .where('deleted_at', 'is', null)
           .execute()
       : [],
+    ticketSatisfactionDetails(db, rated),
   ]);
   const map = new Map<number, number[]>();
   for (const f of followups)
@@ -149,6 +153,7 @@ export async function presentationFor(
     customFieldIds,
     followups: map,
     problemsWithIncidents: new Set(incidents.map((r) => r.problem_id!)),
+    satisfaction,
   };
 }
 

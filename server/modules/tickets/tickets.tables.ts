@@ -1,5 +1,7 @@
 import type { Generated } from 'kysely';
 import { defineTable, pd } from '../../platform/privacy/registry.ts';
+import type { TicketSatisfactionScore } from '../satisfaction/satisfaction.tables.ts';
+import type { StoredMetric } from '../sla/sla.tables.ts';
 
 export const TICKET_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 export const TICKET_PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
@@ -53,6 +55,12 @@ export interface TicketsTable {
   agent_updated_at: Date | null;
   deleted_at: Date | null;
   deleted_by_id: number | null;
+  /** SLA state (modules/sla, sla.metrics.ts): the policy that set the targets, its metrics, the next breach. */
+  sla_policy_id: number | null;
+  sla_metrics: Generated<StoredMetric[]>;
+  sla_breach_at: Date | null;
+  /** 'unoffered' | 'offered' | 'good' | 'bad' (modules/satisfaction); the comment lives on the rating only. */
+  satisfaction_score: Generated<TicketSatisfactionScore>;
 }
 
 /** One change inside an audit, in Zendesk's shape (`Create`, `Change`, `Comment`, `Notification` …). */
@@ -145,6 +153,10 @@ defineTable<TicketsTable>('tickets', {
     agent_updated_at: pd.none(),
     deleted_at: pd.none(),
     deleted_by_id: pd.none(),
+    sla_policy_id: pd.none(),
+    sla_metrics: pd.none(),
+    sla_breach_at: pd.none(),
+    satisfaction_score: pd.none(),
   },
 });
 

@@ -26,18 +26,62 @@ export interface ConditionContext {
 const STATUS_ORDER = TICKET_STATUSES; // new < open < pending < hold < solved < closed
 const PRIORITY_ORDER = ['low', 'normal', 'high', 'urgent'] as const;
 
-type Kind = 'status' | 'priority' | 'type' | 'person' | 'group' | 'organization' | 'tags' | 'time' | 'custom';
+type Kind =
+  | 'status'
+  | 'priority'
+  | 'type'
+  | 'person'
+  | 'group'
+  | 'organization'
+  | 'tags'
+  | 'time'
+  | 'satisfaction'
+  | 'channel'
+  | 'custom';
 
 interface FieldSpec {
   kind: Kind;
   column: string;
   operators: readonly string[];
+  /** Time fields: hours since the column (past), or until it (`until`, future). */
+  until?: boolean;
+  /** Time fields that count only while the ticket has this status ("hours since pending"). */
+  status?: string;
 }
 
 const ID_OPERATORS = ['is', 'is_not'] as const;
 const TIME_OPERATORS = ['less_than', 'greater_than', 'is'] as const;
 const ORDERED_OPERATORS = ['is', 'is_not', 'less_than', 'greater_than'] as const;
 const CUSTOM_OPERATORS = ['is', 'is_not', 'present', 'not_present', 'includes', 'not_includes'] as const;
+
+/** A rating's state on the ticket (tickets.satisfaction_score). */
+export const SATISFACTION_SCORES = ['unoffered', 'offered', 'good', 'bad'] as const;
+export const VIA_CHANNELS = [
+  'web',
+  'api',
+  'email',
+  'chat',
+  'web_form',
+  'mobile',
+  'voice',
+  'sms',
+  'rule',
+] as const;
+
+const since = (column: string, status?: string): FieldSpec => ({
+  kind: 'time',
+  column,
+  operators: TIME_OPERATORS,
+  ...(status ? { status } : {}),
+});
+/** Columns holding times that may still be ahead of now. */
+const MAY_BE_AHEAD = new Set(['due_at', 'sla_breach_at']);
+const until = (column: string): FieldSpec => ({
+  kind: 'time',
+  column,
+  operators: TIME_OPERATORS,
+  until: true,
+});
 
 const FIELDS: Record<string, FieldSpec> = {
   status: { kind: 'status', column: 'status', operators: ORDERED_OPERATORS },
@@ -52,20 +96,59 @@ const FIELDS: Record<string, FieldSpec> = {
   created_at: { kind: 'time', column: 'created_at', operators: TIME_OPERATORS },
   updated_at: { kind: 'time', column: 'updated_at', operators: TIME_OPERATORS },
   solved_at: { kind: 'time', column: 'solved_at', operators: TIME_OPERATORS },
-  hours_since_created: { kind: 'time', column: 'created_at', operators: TIME_OPERATORS },
-  hours_since_updated: { kind: 'time', column: 'updated_at', operators: TIME_OPERATORS },
-  hours_since_solved: { kind: 'time', column: 'solved_at', operators: TIME_OPERATORS },
+  satisfaction_score: { kind: 'satisfaction', column: 'satisfaction_score', operators: ID_OPERATORS },
+  via_id: { kind: 'channel', column: 'via_channel', operators: ID_OPERATORS },
+  // Hours since / until: Haven's names (hours_since_*), and the names Zendesk's API uses for the same
+  // conditions (NEW, OPEN, PENDING, HOLD, SOLVED, assigned_at, due_date, until_due_date …), stored as sent.
+  hours_since_created: since('created_at'),
+  NEW: since('created_at'),
+  hours_since_updated: since('updated_at'),
+  hours_since_update: since('updated_at'),
+  hours_since_solved: since('solved_at'),
+  SOLVED: since('solved_at'),
+  hours_since_open: since('status_updated_at', 'open'),
+  OPEN: since('status_updated_at', 'open'),
+  hours_since_pending: since('status_updated_at', 'pending'),
+  PENDING: since('status_updated_at', 'pending'),
+  hours_since_hold: since('status_updated_at', 'hold'),
+  HOLD: since('status_updated_at', 'hold'),
+  hours_since_assigned: since('assigned_at'),
+  assigned_at: since('assigned_at'),
+  hours_since_requester_update: since('requester_updated_at'),
+  requester_updated_at: since('requester_updated_at'),
+  hours_since_agent_update: since('agent_updated_at'),
+  hours_since_due_date: since('due_at'),
+  due_date: since('due_at'),
+  hours_until_due_date: until('due_at'),
+  until_due_date: until('due_at'),
+  hours_since_last_sla_breach: since('sla_breach_at'),
+  sla_next_breach_at: since('sla_breach_at'),
+  hours_until_next_sla_breach: until('sla_breach_at'),
+  until_sla_next_breach_at: until('sla_breach_at'),
 };
+
+/** Whether a condition field counts hours (automations need at least one of these). */
+export function isTimeField(field: string): boolean {
+  return FIELDS[field]?.kind === 'time';
+}
+
+/** The condition fields this file knows (custom fields aside), for rule definitions. */
+export const CONDITION_FIELD_NAMES = Object.keys(FIELDS);
 
 const CUSTOM_FIELD = /^custom_fields_(\d{1,15})$/;
 
 /** A condition after validation: what compiling needs, with ids and enumerations already parsed. */
 export type ParsedCondition =
-  | { kind: 'set'; column: 'status' | 'priority' | 'type'; values: string[]; orNull: boolean }
+  | {
+      kind: 'set';
+      column: 'status' | 'priority' | 'type' | 'satisfaction_score' | 'via_channel';
+      values: string[];
+      orNull: boolean;
+    }
   | { kind: 'null'; column: string; isNull: boolean }
   | { kind: 'id'; column: string; negate: boolean; id: number | 'current_user' | 'current_groups' }
   | { kind: 'tags'; negate: boolean; tags: string[] }
-  | { kind: 'time'; column: string; operator: string; hours: number }
+  | { kind: 'time'; column: string; operator: string; hours: number; until: boolean; status: string | null }
   | { kind: 'custom'; fieldId: number; operator: string; value: string | null };
 
 function conditionError(where: string, description: string, error: string): HavenError {
@@ -113,11 +196,11 @@ function orderedSet(order: readonly string[], operator: string, value: string): 
 }
 
 /** Validates one condition and returns what compiling needs; throws a 422 naming what is wrong. */
-export function parseCondition(raw: StoredCondition, where: string): ParsedCondition {
+export function parseCondition(raw: StoredCondition, where: string, noun = 'view'): ParsedCondition {
   const custom = CUSTOM_FIELD.exec(raw.field);
-  const spec = FIELDS[raw.field];
+  const spec = Object.hasOwn(FIELDS, raw.field) ? FIELDS[raw.field] : undefined;
   if (!spec && !custom) {
-    throw conditionError(where, `"${raw.field}" is not a condition field views support`, 'UnknownField');
+    throw conditionError(where, `"${raw.field}" is not a condition field ${noun}s support`, 'UnknownField');
   }
   const operators = spec?.operators ?? CUSTOM_OPERATORS;
   if (!operators.includes(raw.operator)) {
@@ -196,14 +279,33 @@ export function parseCondition(raw: StoredCondition, where: string): ParsedCondi
       if (!Number.isInteger(hours) || hours < 0 || hours > 1_000_000) {
         throw conditionError(where, `${raw.field} needs a whole number of hours`, 'InvalidValue');
       }
-      return { kind: 'time', column: spec!.column, operator, hours };
+      return {
+        kind: 'time',
+        column: spec!.column,
+        operator,
+        hours,
+        until: spec!.until === true,
+        status: spec!.status ?? null,
+      };
+    }
+    case 'satisfaction': {
+      const v = enumValue(value, SATISFACTION_SCORES, where, 'satisfaction score');
+      if (v === null) throw conditionError(where, 'satisfaction_score needs a value', 'InvalidValue');
+      const values = operator === 'is' ? [v] : SATISFACTION_SCORES.filter((s) => s !== v);
+      return { kind: 'set', column: 'satisfaction_score', values, orNull: false };
+    }
+    case 'channel': {
+      const v = enumValue(value, VIA_CHANNELS, where, 'channel');
+      if (v === null) throw conditionError(where, 'via_id needs a channel', 'InvalidValue');
+      const values = operator === 'is' ? [v] : VIA_CHANNELS.filter((c) => c !== v);
+      return { kind: 'set', column: 'via_channel', values, orNull: false };
     }
   }
-  throw conditionError(where, `"${raw.field}" is not a condition field views support`, 'UnknownField');
+  throw conditionError(where, `"${raw.field}" is not a condition field ${noun}s support`, 'UnknownField');
 }
 
 /** Normalises one raw condition from a request body into its stored form. */
-function storedCondition(raw: unknown, where: string): StoredCondition {
+function storedCondition(raw: unknown, where: string, noun: string): StoredCondition {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) {
     throw conditionError(where, 'each condition is an object { field, operator, value }', 'InvalidValue');
   }
@@ -218,30 +320,44 @@ function storedCondition(raw: unknown, where: string): StoredCondition {
     throw conditionError(where, `the value of ${field} must be a string, a number or null`, 'InvalidValue');
   }
   const stored: StoredCondition = { field, operator, value: (value ?? null) as StoredCondition['value'] };
-  const parsed = parseCondition(stored, where);
+  const parsed = parseCondition(stored, where, noun);
   // Store enumerations and tags the way they compare, so the API shows what the view does.
   if (parsed.kind === 'tags') stored.value = parsed.tags.join(' ');
-  if (['status', 'priority', 'type'].includes(field) && typeof value === 'string') {
+  if (
+    ['status', 'priority', 'type', 'satisfaction_score', 'via_id'].includes(field) &&
+    typeof value === 'string'
+  ) {
     stored.value = value.trim().toLowerCase();
   }
   return stored;
 }
 
-/** Validates `{all, any}` from a request; at least one condition, at most 100. Returns the stored form. */
-export function normalizeConditions(input: { all?: unknown; any?: unknown }): StoredConditions {
+/**
+ * Validates `{all, any}` from a request; at least one condition, at most 100. Returns the stored form.
+ * `noun` names the rule in messages (views, automations).
+ */
+export function normalizeConditions(
+  input: { all?: unknown; any?: unknown },
+  noun = 'view',
+): StoredConditions {
   const lists = { all: input.all ?? [], any: input.any ?? [] };
   for (const [key, list] of Object.entries(lists)) {
     if (!Array.isArray(list)) {
       throw conditionError(key, 'must be a list of conditions', 'InvalidValue');
     }
   }
-  const all = (lists.all as unknown[]).map((c, i) => storedCondition(c, `all[${i}]`));
-  const any = (lists.any as unknown[]).map((c, i) => storedCondition(c, `any[${i}]`));
+  const all = (lists.all as unknown[]).map((c, i) => storedCondition(c, `all[${i}]`, noun));
+  const any = (lists.any as unknown[]).map((c, i) => storedCondition(c, `any[${i}]`, noun));
+  const article = /^[aeiou]/.test(noun) ? 'an' : 'a';
   if (all.length + any.length === 0) {
-    throw conditionError('conditions', 'a view needs at least one condition in all or any', 'BlankValue');
+    throw conditionError(
+      'conditions',
+      `${article} ${noun} needs at least one condition in all or any`,
+      'BlankValue',
+    );
   }
   if (all.length + any.length > 100) {
-    throw conditionError('conditions', 'a view takes at most 100 conditions', 'TooLong');
+    throw conditionError('conditions', `${article} ${noun} takes at most 100 conditions`, 'TooLong');
   }
   return { all, any };
 }
@@ -289,12 +405,28 @@ function compileOne(eb: TicketsEb, c: ParsedCondition, ctx: ConditionContext): E
       return c.negate ? eb.not(overlap) : overlap;
     }
     case 'time': {
-      const at = (hours: number) => new Date(ctx.now.getTime() - hours * 3_600_000);
       const ref = `tickets.${c.column}` as any;
-      if (c.operator === 'less_than') return eb(ref, '>', at(c.hours));
-      if (c.operator === 'greater_than') return eb(ref, '<', at(c.hours));
-      // `is N`: N whole hours ago, the way Zendesk's hour-based conditions count.
-      return eb.and([eb(ref, '<=', at(c.hours)), eb(ref, '>', at(c.hours + 1))]);
+      const now = ctx.now.getTime();
+      let match: Expression<SqlBool>;
+      if (c.until) {
+        // Hours until a time still ahead: `less_than N` is due within N hours (not already past).
+        const at = (hours: number) => new Date(now + hours * 3_600_000);
+        if (c.operator === 'less_than') match = eb.and([eb(ref, '>=', ctx.now), eb(ref, '<', at(c.hours))]);
+        else if (c.operator === 'greater_than') match = eb(ref, '>', at(c.hours));
+        else match = eb.and([eb(ref, '>=', at(c.hours)), eb(ref, '<', at(c.hours + 1))]);
+      } else {
+        // Hours since a time already past. Due dates and SLA breaches may lie ahead: `less_than N` on those
+        // is "passed within the last N hours", not "any time in the future".
+        const at = (hours: number) => new Date(now - hours * 3_600_000);
+        if (c.operator === 'less_than') {
+          match = eb(ref, '>', at(c.hours));
+          if (MAY_BE_AHEAD.has(c.column)) match = eb.and([match, eb(ref, '<=', ctx.now)]);
+        } else if (c.operator === 'greater_than') match = eb(ref, '<', at(c.hours));
+        // `is N`: N whole hours ago, the way Zendesk's hour-based conditions count.
+        else match = eb.and([eb(ref, '<=', at(c.hours)), eb(ref, '>', at(c.hours + 1))]);
+      }
+      // "Hours since pending" counts from the last status change, and only while the ticket is pending.
+      return c.status ? eb.and([sql<SqlBool>`${col('status')} = ${sql.lit(c.status)}`, match]) : match;
     }
     case 'custom': {
       const key = String(c.fieldId);
@@ -323,10 +455,10 @@ export interface ParsedConditions {
   any: ParsedCondition[];
 }
 
-export function parseConditions(conditions: StoredConditions): ParsedConditions {
+export function parseConditions(conditions: StoredConditions, noun = 'view'): ParsedConditions {
   return {
-    all: conditions.all.map((c, i) => parseCondition(c, `all[${i}]`)),
-    any: conditions.any.map((c, i) => parseCondition(c, `any[${i}]`)),
+    all: conditions.all.map((c, i) => parseCondition(c, `all[${i}]`, noun)),
+    any: conditions.any.map((c, i) => parseCondition(c, `any[${i}]`, noun)),
   };
 }
 

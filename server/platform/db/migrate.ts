@@ -8,6 +8,11 @@ import * as viewsMacros from './migrations/0005-views-macros.ts';
 import * as search from './migrations/0006-search.ts';
 import * as exportsIndexes from './migrations/0007-exports.ts';
 import * as invitations from './migrations/0008-invitations.ts';
+import * as triggers from './migrations/0009-triggers.ts';
+import * as sla from './migrations/0010-sla.ts';
+import * as satisfaction from './migrations/0011-satisfaction.ts';
+import * as webhooks from './migrations/0012-webhooks.ts';
+import * as automations from './migrations/0013-automations.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -18,6 +23,11 @@ const migrations: Record<string, Migration> = {
   '0006-search': search,
   '0007-exports': exportsIndexes,
   '0008-invitations': invitations,
+  '0011-satisfaction': satisfaction,
+  '0009-triggers': triggers,
+  '0010-sla': sla,
+  '0012-webhooks': webhooks,
+  '0013-automations': automations,
 };
 
 // Kysely's own bookkeeping tables live in the same schema, so the registry classifies their columns too.

@@ -38,7 +38,8 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
     // Every route also answers with a `.json` suffix, as Zendesk clients send it.
     // Only the path's suffix: a query value ending in `.json` (`external_id=x.json`) is left alone.
     rewriteUrl: (req) => (req.url ?? '/').replace(/^([^?]*)\.json(?=$|\?)/, '$1'),
-    routerOptions: { ignoreTrailingSlash: true },
+    // node-zendesk joins some paths with a double slash (`/api/v2//webhooks/test`).
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     // On SIGTERM the listener stops taking connections; a request already on an open connection (its body
     // perhaps still arriving) is served rather than answered 503, so nothing a client sent is cut off.
     return503OnClosing: false,

@@ -91,6 +91,8 @@ export class Jobs {
       retryLimit?: number;
       retryDelay?: number;
       retryBackoff?: boolean;
+      /** Not before this time (a Date) or this many seconds from now. */
+      startAfter?: Date | number;
     } = {},
   ): Promise<string | null> {
     return this.boss.send(name, data, options as PgBoss.SendOptions);

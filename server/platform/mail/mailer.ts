@@ -12,6 +12,10 @@ export interface MailMessage {
   html: string;
   /** Shown as the sender's name (the help desk's name); the address stays the configured one. */
   fromName?: string;
+  /** The message's own Message-ID (with angle brackets), so replies and later mails can thread on it. */
+  messageId?: string;
+  /** Threading and list headers (`In-Reply-To`, `References`, `Auto-Submitted` …). */
+  headers?: Record<string, string>;
 }
 
 /** Outgoing mail. `enabled` is false when no SMTP relay is configured; `send` then refuses. */
@@ -73,6 +77,8 @@ class SmtpMailer implements Mailer {
       subject: oneLine(message.subject),
       text: message.text,
       html: message.html,
+      ...(message.messageId ? { messageId: message.messageId } : {}),
+      ...(message.headers ? { headers: message.headers } : {}),
     });
     return { messageId: info.messageId };
   }

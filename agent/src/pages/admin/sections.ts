@@ -14,12 +14,13 @@ import type { MessageKey } from '../../i18n/index.ts';
  * Each component is its own lazily loaded chunk: opening the account settings does not load the view
  * editor.
  */
-export type SectionGroup = 'account' | 'people' | 'tickets' | 'channels' | 'privacy' | 'developers';
+export type SectionGroup = 'account' | 'people' | 'tickets' | 'rules' | 'channels' | 'privacy' | 'developers';
 
 export const SECTION_GROUPS: { id: SectionGroup; title: MessageKey }[] = [
   { id: 'account', title: 'admin.nav.account' },
   { id: 'people', title: 'admin.nav.people' },
   { id: 'tickets', title: 'admin.nav.tickets' },
+  { id: 'rules', title: 'admin.nav.rules' },
   { id: 'channels', title: 'admin.nav.channels' },
   { id: 'privacy', title: 'admin.nav.privacy' },
   { id: 'developers', title: 'admin.nav.developers' },
@@ -79,10 +80,52 @@ export const ADMIN_SECTIONS: AdminSection[] = [
     adminOnly: true,
   },
   {
+    id: 'satisfaction',
+    group: 'tickets',
+    title: 'admin.sections.satisfaction',
+    component: lazy(() => import('./SatisfactionSection.tsx')),
+    adminOnly: true,
+  },
+  {
+    id: 'triggers',
+    group: 'rules',
+    title: 'admin.sections.triggers',
+    component: lazy(() => import('./TriggersSection.tsx')),
+    adminOnly: true,
+  },
+  {
+    id: 'automations',
+    group: 'rules',
+    title: 'admin.sections.automations',
+    component: lazy(() => import('./AutomationsSection.tsx')),
+    adminOnly: true,
+  },
+  {
+    id: 'sla',
+    group: 'rules',
+    title: 'admin.sections.sla',
+    component: lazy(() => import('./SlaSection.tsx')),
+    adminOnly: true,
+  },
+  {
+    id: 'business-hours',
+    group: 'rules',
+    title: 'admin.sections.businessHours',
+    component: lazy(() => import('./BusinessHoursSection.tsx')),
+    adminOnly: true,
+  },
+  {
     id: 'api-tokens',
     group: 'developers',
     title: 'admin.sections.apiTokens',
     component: lazy(() => import('./ApiTokensSection.tsx')),
+    adminOnly: true,
+  },
+  {
+    id: 'webhooks',
+    group: 'developers',
+    title: 'admin.sections.webhooks',
+    component: lazy(() => import('./WebhooksSection.tsx')),
     adminOnly: true,
   },
 ];

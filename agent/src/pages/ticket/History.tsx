@@ -3,7 +3,7 @@ import { t } from '../../i18n/index.ts';
 import { formatDate, timeAgo } from '../../lib/format.ts';
 import type { Audit } from '../../lib/types.ts';
 import { type TicketBundle, useAudits } from './data.ts';
-import { describeAudit, type Names, userIdsIn } from './describe.ts';
+import { describeAudit, type Names, type RuleVia, ruleOf, userIdsIn } from './describe.ts';
 import { useNames } from './names.ts';
 
 /** Audits as a list: who changed what, when and through which channel, newest first. */
@@ -13,14 +13,34 @@ export function AuditList({ audits, names }: { audits: Audit[]; names: Names }) 
       {audits.map((a) => {
         const lines = describeAudit(a, names);
         if (!lines.length) return null;
+        const rule = ruleOf(a.via as RuleVia);
         return (
           <li key={a.id}>
             <p className="audit-head">
-              <strong>{a.author_id ? names.user(a.author_id) : t('tickets.history.system')}</strong>{' '}
+              <strong>
+                {a.author_id
+                  ? names.user(a.author_id)
+                  : rule
+                    ? t(rule.kind === 'trigger' ? 'tickets.history.trigger' : 'tickets.history.automation', {
+                        title: rule.title,
+                      })
+                    : t('tickets.history.system')}
+              </strong>{' '}
               <time className="muted" dateTime={a.created_at} title={formatDate(a.created_at)}>
                 {timeAgo(a.created_at)}
               </time>{' '}
-              <span className="muted">{t('tickets.history.via', { channel: a.via.channel })}</span>
+              {a.author_id && rule ? (
+                <span className="muted">
+                  {t(
+                    rule.kind === 'trigger' ? 'tickets.history.viaTrigger' : 'tickets.history.viaAutomation',
+                    {
+                      title: rule.title,
+                    },
+                  )}
+                </span>
+              ) : (
+                !rule && <span className="muted">{t('tickets.history.via', { channel: a.via.channel })}</span>
+              )}
             </p>
             <ul>
               {lines.map((line, i) => (

@@ -15,6 +15,7 @@ import {
   withField,
   withTags,
 } from './draft.ts';
+import { SatisfactionSummary, SlaSummary } from './RuleInfo.tsx';
 
 const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 const TYPES = ['question', 'incident', 'problem', 'task'] as const;
@@ -126,6 +127,8 @@ export function PropertiesPanel({
           </p>
           {errors.status && <p className="field-error">{errors.status}</p>}
         </div>
+        <SlaSummary ticket={ticket} />
+        <SatisfactionSummary ticket={ticket} />
         {changes.subject !== undefined && (
           <div className="property changed">
             <span className="property-label">{t('tickets.fields.subject')}</span>

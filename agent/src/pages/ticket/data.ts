@@ -36,7 +36,7 @@ export async function fetchTicket(id: number): Promise<TicketBundle> {
     users?: User[];
     groups?: Group[];
     organizations?: Organization[];
-  }>(`tickets/${id}`, { include: 'users,groups,organizations' });
+  }>(`tickets/${id}`, { include: 'users,groups,organizations,slas' });
   return {
     ticket: body.ticket,
     users: byId(body.users),

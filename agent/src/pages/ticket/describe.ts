@@ -117,9 +117,67 @@ function customFieldChanges(value: unknown, previous: unknown, names: Names, cre
     });
 }
 
+/** Where a change came from, when a business rule made it (`via.source.rel` trigger or automation). */
+export interface RuleVia {
+  channel?: string;
+  source?: { rel?: string | null; from?: { id?: number; title?: string; deleted?: boolean } | null } | null;
+}
+
+export function ruleOf(
+  via: RuleVia | null | undefined,
+): { kind: 'trigger' | 'automation'; title: string } | null {
+  const rel = via?.source?.rel;
+  if (rel !== 'trigger' && rel !== 'automation') return null;
+  const from = via?.source?.from;
+  return { kind: rel, title: from?.title ?? (from?.id ? `#${from.id}` : '') };
+}
+
+/** A Notification event's recipients: user ids become names; addresses stay as they are. */
+function recipientsText(e: AuditEvent, names: Names): string {
+  const { recipients: list, recipient } = e as { recipients?: unknown; recipient?: unknown };
+  if (Array.isArray(list) && list.length)
+    return list.map((r) => (typeof r === 'number' ? names.user(r) : String(r))).join(', ');
+  // Groups and "all agents" are resolved when the mail is sent, so the event names the role instead.
+  const role = typeof recipient === 'string' ? recipient : '';
+  const group = /^group:(\d+)$/.exec(role);
+  if (group) return names.group(Number(group[1]));
+  const key = `tickets.history.recipients.${role === 'group:ticket' ? 'group_id' : role}` as MessageKey;
+  return role && t(key) !== key ? t(key) : t('tickets.history.nobody');
+}
+
 /** One audit event as lines of plain words ("Status: Open → Pending", "Tags: added vip"). */
 export function describeEvent(e: AuditEvent, names: Names): string[] {
   switch (e.type) {
+    case 'Notification':
+    case 'Cc':
+    case 'FollowerNotification': {
+      const subject = (e as { subject?: string }).subject;
+      return [
+        subject
+          ? t('tickets.history.emailSentAbout', { to: recipientsText(e, names), subject })
+          : t('tickets.history.emailSent', { to: recipientsText(e, names) }),
+      ];
+    }
+    case 'SatisfactionRating': {
+      const score = String((e as { score?: string }).score ?? '');
+      const key = `tickets.satisfaction.scores.${score}` as MessageKey;
+      const label = t(key) === key ? score : t(key);
+      const comment = (e as { comment?: string | null; body?: string | null }).comment;
+      if (score === 'offered') return [t('tickets.history.ratingOffered')];
+      return [
+        comment
+          ? t('tickets.history.ratedWithComment', { score: label, comment })
+          : t('tickets.history.rated', { score: label }),
+      ];
+    }
+    case 'WebhookCall':
+    case 'External': {
+      const x = e as { webhook_name?: string; title?: string; resource?: string };
+      const name = x.webhook_name ?? x.title ?? x.resource;
+      return [name ? t('tickets.history.webhookCalled', { name }) : t('tickets.history.webhookQueued')];
+    }
+    case 'RuleError':
+      return [t('tickets.history.ruleError', { message: String((e as { message?: string }).message ?? '') })];
     case 'Comment':
       return [e.public === false ? t('tickets.history.addedNote') : t('tickets.history.addedReply')];
     case 'CommentPrivacyChange':
@@ -160,7 +218,19 @@ export function describeEvent(e: AuditEvent, names: Names): string[] {
 }
 
 export function describeAudit(audit: Audit, names: Names): string[] {
-  return audit.events.flatMap((e) => describeEvent(e, names));
+  const auditRule = ruleOf(audit.via as RuleVia);
+  return audit.events.flatMap((e) => {
+    const lines = describeEvent(e, names);
+    const rule = ruleOf((e as { via?: RuleVia }).via);
+    // A rule's own audit already names it in its heading; inside someone's update, say which rule did what.
+    if (!rule || (auditRule && auditRule.kind === rule.kind && auditRule.title === rule.title)) return lines;
+    return lines.map((line) =>
+      t(rule.kind === 'trigger' ? 'tickets.history.byTrigger' : 'tickets.history.byAutomation', {
+        line,
+        title: rule.title,
+      }),
+    );
+  });
 }
 
 /** User ids an audit names (authors and people fields), so their names can be fetched in one call. */
@@ -169,6 +239,8 @@ export function userIdsIn(audits: Audit[]): number[] {
   for (const a of audits) {
     if (a.author_id) ids.add(a.author_id);
     for (const e of a.events) {
+      const recipients = (e as { recipients?: unknown }).recipients;
+      if (Array.isArray(recipients)) for (const id of recipients) if (typeof id === 'number') ids.add(id);
       if (!e.field_name) continue;
       if (['requester_id', 'submitter_id', 'assignee_id'].includes(e.field_name)) {
         for (const v of [e.value, e.previous_value]) if (typeof v === 'number') ids.add(v);

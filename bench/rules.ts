@@ -36,6 +36,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import PgBoss from 'pg-boss';
+import type { Mailer } from '../server/platform/mail/mailer.ts';
+import type { AccountsDirectory } from '../server/platform/tenancy/accounts-directory.ts';
 import type { HavenProcess } from '../test/support/processes.ts';
 import {
   ADMIN_EMAIL,
@@ -608,6 +611,8 @@ interface RuleEffects {
   tickets: number;
   triggersFiredPerTicket: number;
   notificationsPerTicket: number;
+  /** Tickets whose audit holds a notification (each such ticket gets one rules.effects job). */
+  withNotifications: number;
   /** Tickets with at least one SLA target (from their metrics, which outlive a deleted policy). */
   withSlaTargets: number;
   /** Policy by title, over the tickets of the last B run (earlier B runs' policies were deleted by A). */
@@ -658,12 +663,95 @@ async function ruleEffects(store: Store, accountId: number, runs: Run[]): Promis
       tickets: rows.length,
       triggersFiredPerTicket: avg('fired'),
       notificationsPerTicket: avg('mails'),
+      withNotifications: rows.filter((r: any) => Number(r.mails) > 0).length,
       withSlaTargets: rows.filter((r: any) => r.targets).length,
       byPolicy: tally(lastRows, (r) => r.policy),
       byGroup: tally(rows, (r) => r.group_name),
       byPriority: tally(rows, (r) => r.priority),
     };
   } finally {
+    await db.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The deferred work: what the rules' jobs cost once they run.
+
+/** CPU per job of one queue, with the server's own handler, fetched and completed one at a time as it does. */
+interface JobCost {
+  jobs: number;
+  seconds: number;
+  /** CPU of the process running the handler (this one; for the embedded database, PGlite's work too). */
+  cpuMsPerJob: number;
+  /** This database's PostgreSQL backends. */
+  pgMsPerJob: number | null;
+}
+
+/**
+ * The measured runs leave most rules jobs waiting (see jobsAtStop). With the server stopped, this drains part
+ * of that backlog here, through pg-boss's own fetch and complete and the handlers the server registers
+ * (rules.jobs.ts, mail off as in the runs), and measures the CPU per job: what B's tickets still owe once a
+ * job worker keeps up. `rules.effects` first (it enqueues the `rules.notify` jobs), then `rules.notify`.
+ */
+async function measureJobDrain(store: Store, maxJobs = 400, maxS = 30): Promise<Record<string, JobCost>> {
+  const [{ Jobs }, { ruleEffectsJob, ruleNotifyJob }, { createLogger }] = await Promise.all([
+    import('../server/platform/jobs/jobs.ts'),
+    import('../server/modules/rules/rules.jobs.ts'),
+    import('../server/platform/logging/logger.ts'),
+  ]);
+  const db = await openStoreDatabase(store);
+  const sender = new Jobs(db.pool, createLogger('warn'), { work: false, schedule: false }, []);
+  const boss = new PgBoss({
+    db: { executeSql: (text, values) => db.pool.query(text, values ?? []) },
+    schema: 'pgboss',
+    supervise: false,
+    schedule: false,
+    migrate: false,
+  });
+  try {
+    await sender.start();
+    await boss.start();
+    const deps = {
+      mailer: { enabled: false } as Mailer,
+      accounts: {} as AccountsDirectory,
+      config: { baseUrl: 'http://localhost', baseDomain: 'localhost' },
+      jobs: sender,
+    };
+    const handlers: [string, (data: any, meta: { id: string }) => Promise<void>][] = [
+      ['rules.effects', ruleEffectsJob(db.db, deps).handler],
+      ['rules.notify', ruleNotifyJob(db.db, deps).handler],
+    ];
+    const out: Record<string, JobCost> = {};
+    for (const [name, handler] of handlers) {
+      const one = async () => {
+        const [job] = await boss.fetch(name, { batchSize: 1 });
+        if (!job) return false;
+        await handler(job.data, { id: job.id });
+        await boss.complete(name, job.id);
+        return true;
+      };
+      for (let i = 0; i < 30; i++) if (!(await one())) break; // warm-up
+      const pg = store.kind === 'postgres' ? samplePostgresDatabase(store.database.name) : null;
+      const cpu = process.cpuUsage();
+      const t0 = performance.now();
+      let jobs = 0;
+      while (jobs < maxJobs && (performance.now() - t0) / 1000 < maxS && (await one())) jobs++;
+      const seconds = (performance.now() - t0) / 1000;
+      const used = process.cpuUsage(cpu);
+      const pgMs = pg?.stop();
+      const per = (ms: number) => Math.round((100 * ms) / Math.max(1, jobs)) / 100;
+      out[name] = {
+        jobs,
+        seconds: Math.round(seconds * 10) / 10,
+        cpuMsPerJob: per((used.user + used.system) / 1000),
+        pgMsPerJob: pgMs === undefined ? null : per(pgMs),
+      };
+      log(`job drain ${name}: ${JSON.stringify(out[name])}`);
+    }
+    return out;
+  } finally {
+    await boss.stop({ graceful: false, wait: true, close: false }).catch(() => {});
+    await sender.stop().catch(() => {});
     await db.close();
   }
 }
@@ -700,6 +788,12 @@ async function traceStatements(store: Store, auth: string, rules: RuleSet): Prom
   // Looks at the queue around the trace, not through it.
   const side = await openStoreDatabase(store);
   try {
+    // The throughput runs' backlog of rules jobs (see jobsAtStop) would drain through the trace at a job a
+    // second per queue and be counted as these tickets' work: this scratch database's leftovers are dropped.
+    const dropped = await side.pool.query(
+      `delete from pgboss.job where name like 'rules.%' and state in ('created', 'retry')`,
+    );
+    log(`trace: dropped ${dropped.rowCount} rules jobs left waiting by the throughput runs`);
     let n = 0;
     const post = async () => {
       n++;
@@ -802,6 +896,7 @@ interface DbResult {
   effects: RuleEffects | null;
   /** The rules' jobs when the measuring server stopped: how many were enqueued, and how many still waited. */
   jobsAtStop: JobCounts;
+  jobCosts: Record<string, JobCost> | null;
   sample: Record<string, unknown> | null;
   trace: TraceResult | null;
 }
@@ -870,6 +965,13 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     const effects = await ruleEffects(store, setup.account.id, runs);
     const db = await openStoreDatabase(store);
     const jobsAtStop = await ruleJobCounts((q) => db.pool.query(q)).finally(() => db.close());
+    log(`${kind}: measuring the rules jobs' CPU on the runs' backlog`);
+    const jobCosts = jobsAtStop.pending
+      ? await measureJobDrain(store).catch((err) => {
+          log(`${kind}: could not measure the jobs: ${err?.stack ?? err}`);
+          return null;
+        })
+      : null;
     let trace: TraceResult | null = null;
     if (kind === 'postgres' && TRACE) {
       log(`${kind}: counting statements per created ticket through a wire trace`);
@@ -897,6 +999,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
       runs,
       effects,
       jobsAtStop,
+      jobCosts,
       sample,
       trace,
     };
@@ -1026,6 +1129,24 @@ function printResult(r: DbResult): void {
       `By CPU per ticket (server${r.db === 'postgres' ? ' + this database’s postgres backends' : ''}, A/B, ` +
       `the steadier figure on a shared machine): ${fmt((100 * costA) / (costB || 1), 1)}%.`,
   );
+  const effectsJob = r.jobCosts?.['rules.effects'];
+  const notifyJob = r.jobCosts?.['rules.notify'];
+  if (r.effects && effectsJob?.jobs && notifyJob?.jobs) {
+    const e = r.effects;
+    const cost = (j: JobCost) => j.cpuMsPerJob + (j.pgMsPerJob ?? 0);
+    const effectsPerTicket = e.withNotifications / Math.max(1, e.tickets);
+    const deferred = effectsPerTicket * cost(effectsJob) + e.notificationsPerTicket * cost(notifyJob);
+    const job = (name: string, j: JobCost) =>
+      `${name} ${fmt(j.cpuMsPerJob, 2)} ms${j.pgMsPerJob === null ? '' : ` + ${fmt(j.pgMsPerJob, 2)} ms postgres`} ` +
+      `per job (${j.jobs} jobs)`;
+    console.log(
+      `Deferred work, measured on the runs' backlog with the server's handlers: ${job('rules.effects', effectsJob)}, ` +
+        `${job('rules.notify', notifyJob)}; B's tickets enqueue ${fmt(effectsPerTicket, 2)} + ` +
+        `${fmt(e.notificationsPerTicket, 2)} of them: ${fmt(deferred, 2)} ms CPU per ticket. With it, B costs ` +
+        `${fmt(costB + deferred, 2)} ms per ticket against A's ${fmt(costA, 2)}: A/B ${fmt((100 * costA) / (costB + deferred), 1)}% ` +
+        '(the throughput to expect once job workers keep up).',
+    );
+  }
   if (r.effects) {
     const e = r.effects;
     const list = (o: Record<string, number>, of = e.tickets) =>

@@ -1,4 +1,5 @@
 import type { TenantDb } from '../platform/db/tenant-db.ts';
+import { seedDefaultAutomations } from './automations/automations.seeds.ts';
 import { seedTicketFields } from './fields/fields.seeds.ts';
 import { seedSatisfactionReasons } from './satisfaction/satisfaction.seeds.ts';
 import { seedDefaultTriggers } from './triggers/triggers.seeds.ts';
@@ -10,4 +11,5 @@ export const accountSeeds: ((db: TenantDb, adminId: number) => Promise<void>)[] 
   seedDefaultViews,
   seedDefaultTriggers,
   seedSatisfactionReasons,
+  seedDefaultAutomations,
 ];

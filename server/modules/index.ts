@@ -124,8 +124,15 @@ export const moduleListeners: EventListener[] = [
 
 /** Which agents hear which realtime events (ticket events only reach agents who may see the ticket). */
 export function realtimeRouting(db: Kysely<Database>): RealtimeRouting {
-  return ticketRealtimeRouting(db);
+  const tickets = ticketRealtimeRouting(db);
+  return {
+    join: (actor) => tickets.join(actor),
+    // Events that only start background work (rule notifications) are not news for any agent.
+    audience: (event) => (JOBS_ONLY_EVENTS.has(event.type) ? [] : tickets.audience(event)),
+  };
 }
+
+const JOBS_ONLY_EVENTS = new Set<string>([RULE_EVENTS.effectsRequested]);
 
 /** What modules do with events agents' clients send over the socket (ticket presence and typing). */
 export function realtimeHandlers(db: Kysely<Database>): RealtimeHandlers[] {

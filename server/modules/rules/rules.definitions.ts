@@ -80,6 +80,14 @@ async function accountLists(db: TenantDb) {
   return { groups: idValues(groups), agents: idValues(agents), fields };
 }
 
+const RECIPIENT_TITLES: Record<(typeof NOTIFY_RECIPIENTS)[number], string> = {
+  requester_id: 'Requester',
+  requester_and_ccs: 'Requester and CCs',
+  assignee_id: 'Assignee',
+  current_user: '(current user)',
+  all_agents: 'All agents',
+};
+
 const AUTOMATION_TIME_FIELDS = [
   'hours_since_created',
   'hours_since_updated',
@@ -229,7 +237,10 @@ export async function ruleDefinitions(db: TenantDb, kind: RuleKind) {
       repeatable?: boolean;
     },
   ) => ({ group: 'ticket', nullable: false, repeatable: false, ...d }) as Definition;
-  const recipients = [...titled(NOTIFY_RECIPIENTS), ...lists.agents];
+  const recipients: Value[] = [
+    ...NOTIFY_RECIPIENTS.map((value) => ({ value, title: RECIPIENT_TITLES[value], enabled: true })),
+    ...lists.agents,
+  ];
   const actions: Definition[] = [
     action({ subject: 'status', title: 'Status', type: 'list', values: titled(statuses) }),
     action({

@@ -175,7 +175,7 @@ export function offersSatisfaction(phase: TriggerPhase | null, automationEffects
 /** After the audit is written: one outbox event for the notifications and webhook calls it holds. */
 export async function announceRuleEffects(
   db: TenantDb,
-  ticket: TicketRow,
+  ticket: Pick<TicketRow, 'id'>,
   auditId: number,
   events: AuditEvent[],
 ): Promise<void> {
@@ -186,14 +186,7 @@ export async function announceRuleEffects(
     subjectType: 'ticket',
     subjectId: ticket.id,
     actorId: null,
-    // The ticket's audience, so realtime only tells the agents who may see the ticket (tickets.realtime.ts).
-    payload: {
-      audit_id: auditId,
-      effects: count,
-      group_id: ticket.group_id,
-      assignee_id: ticket.assignee_id,
-      requester_id: ticket.requester_id,
-      organization_id: ticket.organization_id,
-    },
+    // Not pushed to agents (modules/index.ts realtimeRouting): it only starts the delivery jobs.
+    payload: { audit_id: auditId, effects: count },
   });
 }

@@ -195,6 +195,8 @@ const AUDITED: (keyof TicketsTable & string)[] = [
   'follower_ids',
   'email_cc_ids',
   'is_public',
+  // Offering a rating is a change worth a line in the history; the rating itself is its own audit event.
+  'satisfaction_score',
 ];
 
 /**
@@ -437,6 +439,7 @@ function changeEvents(
     const value = (after as Record<string, unknown>)[field];
     if (created) {
       if (value === null || value === undefined || (Array.isArray(value) && !value.length)) continue;
+      if (field === 'satisfaction_score' && value === 'unoffered') continue;
       if (
         typeof value === 'object' &&
         !Array.isArray(value) &&

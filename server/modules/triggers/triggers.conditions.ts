@@ -250,11 +250,11 @@ function normalizeValue(
     }
     case 'tags': {
       const tags = words(text);
-      if (!tags.length) throw conditionError(where, `${field} needs tags`, 'BlankValue');
+      if (!tags.length) throw conditionError(where, `${spec.title} needs at least one tag`, 'BlankValue');
       return [...new Set(tags)].join(' ');
     }
     case 'text': {
-      if (!text) throw conditionError(where, `${field} needs text`, 'BlankValue');
+      if (!text) throw conditionError(where, `${spec.title} needs text`, 'BlankValue');
       if (text.length > 1000)
         throw conditionError(where, `${field} is longer than 1000 characters`, 'TooLong');
       return text;
@@ -263,7 +263,7 @@ function normalizeValue(
     case 'hours_until': {
       const n = Number(text);
       if (!Number.isInteger(n) || n < 0 || n > 1_000_000)
-        throw conditionError(where, `${field} needs a whole number of hours`);
+        throw conditionError(where, `${spec.title} needs a whole number of hours`);
       return String(n);
     }
     case 'custom':

@@ -433,7 +433,7 @@ export const admin = {
     empty: 'No triggers yet.',
     activeLabel: 'Active (runs on ticket changes)',
     allHint:
-      'Every condition here has to be true. Start with “Ticket is Created” or “Ticket is Updated” to choose when it runs.',
+      'Every condition here has to be true. “Ticket is Create” runs it on new tickets, “Ticket is Change” on updates.',
     deleteTitle: 'Delete the trigger {name}?',
     deleteMessage: 'It stops running at once. Tickets it already changed keep their changes.',
   },

@@ -162,8 +162,6 @@ function TicketWorkspace({ bundle }: { bundle: TicketBundle }) {
   // Someone else changed this ticket: refresh in place and say who and what.
   useRealtimeEvent((event) => {
     if (event.subject_type !== 'ticket' || event.subject_id !== id) return;
-    // The rules engine's own bookkeeping (mail and webhooks to send) changes nothing on the ticket.
-    if (event.type.startsWith('rules.')) return;
     queryClient.invalidateQueries({ queryKey: ticketKeys.all(id) });
     if (event.actor_id === me.id) return;
     setOutside({

@@ -4,16 +4,12 @@ import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { invalid } from '../../platform/http/errors.ts';
 import { normalizeRuleActions, ruleReferences, type StoredRuleAction } from '../rules/rules.actions.ts';
+import { nextRulePosition } from '../rules/rules.queries.ts';
 import { assertRuleReferencesExist, mergeReferences } from '../rules/rules.references.ts';
 import { customFieldIdsIn, normalizeConditions } from '../views/views.conditions.ts';
 import type { StoredConditions } from '../views/views.tables.ts';
 import { AUTOMATION_EVENTS } from './automations.events.ts';
-import {
-  type AutomationRow,
-  findAutomation,
-  findAutomations,
-  nextAutomationPosition,
-} from './automations.queries.ts';
+import { type AutomationRow, findAutomation, findAutomations } from './automations.queries.ts';
 import { assertAutomationRules } from './automations.rules.ts';
 import type { AutomationInput } from './automations.schema.ts';
 
@@ -88,7 +84,7 @@ export async function createAutomation(ctx: Ctx, input: AutomationInput): Promis
       .insertInto('automations', {
         title,
         active: input.active ?? true,
-        position: input.position ?? (await nextAutomationPosition(db)),
+        position: input.position ?? (await nextRulePosition(db, 'automations')),
         conditions: jsonb(conditions),
         actions: jsonb(actions),
       })

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { idParams, recordId, shortText } from '../../platform/http/fields.ts';
-import { paginationQuery } from '../../platform/http/pagination.ts';
+import { idParams, shortText } from '../../platform/http/fields.ts';
+import { rulePosition } from '../rules/rules.schema.ts';
 
 export { idParams };
 
@@ -14,7 +14,7 @@ const conditionList = z.array(z.unknown()).max(100);
 export const automationInput = z.object({
   title: shortText(255).min(1, 'cannot be blank').optional(),
   active: z.boolean().optional(),
-  position: z.number().int().min(0).max(100_000).optional(),
+  position: rulePosition.optional(),
   conditions: z.object({ all: conditionList.optional(), any: conditionList.optional() }).optional(),
   all: conditionList.optional(),
   any: conditionList.optional(),
@@ -23,35 +23,3 @@ export const automationInput = z.object({
 export type AutomationInput = z.infer<typeof automationInput>;
 
 export const automationBody = z.object({ automation: automationInput });
-
-const booleanQuery = z.enum(['true', 'false']).transform((v) => v === 'true');
-
-export const listAutomationsQuery = paginationQuery.extend({ active: booleanQuery.optional() });
-
-export const searchAutomationsQuery = listAutomationsQuery.extend({
-  query: z.string().trim().min(1).max(255),
-});
-
-export const updateManyBody = z.object({
-  automations: z
-    .array(
-      z.object({
-        id: recordId,
-        position: z.number().int().min(0).max(100_000).optional(),
-        active: z.boolean().optional(),
-      }),
-    )
-    .min(1)
-    .max(100),
-});
-
-export const destroyManyQuery = z.object({
-  ids: z
-    .string()
-    .max(2_000)
-    .transform((s) => [...new Set(s.split(',').map((x) => Number(x.trim())))])
-    .refine(
-      (ids) => ids.length > 0 && ids.length <= 100 && ids.every((n) => Number.isSafeInteger(n) && n > 0),
-      'is a list of up to 100 ids',
-    ),
-});

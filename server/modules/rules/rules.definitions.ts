@@ -2,6 +2,7 @@ import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../tickets/tickets.tables.ts';
 import { CONDITION_FIELDS } from '../triggers/triggers.conditions.ts';
 import { NOTIFY_RECIPIENTS, type RuleKind } from './rules.actions.ts';
+import { accountLists } from './rules.queries.ts';
 
 /**
  * What a rule editor may offer (`GET /api/v2/triggers/definitions`, `/automations/definitions`), in Zendesk's
@@ -53,28 +54,9 @@ const titled = (values: readonly string[], none = false): Value[] => [
   })),
 ];
 
-/** Groups, agents and custom ticket fields of the account, for the lists and for custom-field rows. */
-async function accountLists(db: TenantDb) {
-  const [groups, agents, fields] = await Promise.all([
-    db.selectFrom('groups').select(['id', 'name']).where('deleted', '=', false).orderBy('name').execute(),
-    db
-      .selectFrom('users')
-      .select(['id', 'name'])
-      .where('role', 'in', ['agent', 'admin'])
-      .where('active', '=', true)
-      .where('deleted_at', 'is', null)
-      .orderBy('name')
-      .limit(500)
-      .execute(),
-    db
-      .selectFrom('fields')
-      .select(['id', 'title', 'type'])
-      .where('kind', '=', 'ticket')
-      .where('system', '=', false)
-      .where('active', '=', true)
-      .orderBy('position')
-      .execute(),
-  ]);
+/** The account's groups and agents as list values, and its custom ticket fields for custom-field rows. */
+async function ruleLists(db: TenantDb) {
+  const { groups, agents, fields } = await accountLists(db);
   const idValues = (rows: { id: number; name: string }[]) =>
     rows.map((r) => ({ value: String(r.id), title: r.name, enabled: true }));
   return { groups: idValues(groups), agents: idValues(agents), fields };
@@ -105,7 +87,7 @@ const AUTOMATION_TIME_FIELDS = [
 ];
 
 export async function ruleDefinitions(db: TenantDb, kind: RuleKind) {
-  const lists = await accountLists(db);
+  const lists = await ruleLists(db);
   const conditions: Definition[] = [];
   const condition = (d: Omit<Definition, 'repeatable' | 'group'> & { group?: string }) =>
     conditions.push({ group: 'ticket', repeatable: true, ...d });

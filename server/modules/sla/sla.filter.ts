@@ -1,12 +1,23 @@
 import { HavenError } from '../../platform/http/errors.ts';
 import type { RuleReferences } from '../rules/rules.references.ts';
-import { TICKET_STATUSES, TICKET_TYPES } from '../tickets/tickets.tables.ts';
+import {
+  CONDITION_FIELDS,
+  type ConditionFail,
+  type ConditionField,
+  CUSTOM_FIELD,
+  conditionReferences,
+  normalizeConditionValue,
+  type StoredCondition,
+  ticketFieldHolds,
+} from '../triggers/triggers.conditions.ts';
 import type { StoredFilter, StoredFilterCondition } from './sla.tables.ts';
 
 /**
  * SLA policy filters in Zendesk's vocabulary (`{ all: [{field, operator, value}], any: [...] }`), validated
  * on write and evaluated in memory on a ticket row on every ticket write (policies are few; tickets many,
- * so no SQL here). Anything this file does not know is refused with a 422 naming it, never ignored.
+ * so no SQL here). A filter is a restriction of trigger conditions (triggers.conditions.ts): the ticket's
+ * own fields with the operators that need no write to compare with, under SLA names where Zendesk's differ.
+ * Anything this file does not know is refused with a 422 naming it, never ignored.
  */
 
 /** The ticket columns a filter reads. */
@@ -23,57 +34,40 @@ export interface FilterTicket {
   custom_fields: Record<string, unknown>;
 }
 
-const STATUS_ORDER = TICKET_STATUSES; // new < open < pending < hold < solved < closed
-const PRIORITY_ORDER = ['low', 'normal', 'high', 'urgent'] as const;
-export const VIA_CHANNELS = [
-  'api',
-  'web',
-  'email',
-  'chat',
-  'web_form',
-  'mobile',
-  'voice',
-  'sms',
-  'rule',
-] as const;
+const EQUALITY = ['is', 'is_not'];
+const ORDERED = [...EQUALITY, 'less_than', 'greater_than'];
+const CUSTOM = ['is', 'is_not', 'present', 'not_present', 'includes', 'not_includes'];
 
-type Kind = 'status' | 'priority' | 'type' | 'id' | 'tags' | 'via' | 'custom';
+/** A trigger condition field with the operators SLA filters allow on it. */
+const restrict = (
+  field: string,
+  operators: string[],
+  more: Partial<ConditionField> = {},
+): ConditionField => ({
+  ...CONDITION_FIELDS[field]!,
+  operators,
+  ...more,
+});
 
-interface FieldSpec {
-  kind: Kind;
-  title: string;
-  operators: readonly string[];
-  column?: 'group_id' | 'assignee_id' | 'requester_id' | 'organization_id';
-}
-
-const EQUALITY = ['is', 'is_not'] as const;
-const ORDERED = ['is', 'is_not', 'less_than', 'greater_than'] as const;
-const CUSTOM = ['is', 'is_not', 'present', 'not_present', 'includes', 'not_includes'] as const;
-
-export const FILTER_FIELDS: Record<string, FieldSpec> = {
-  status: { kind: 'status', title: 'Status', operators: ORDERED },
-  priority: { kind: 'priority', title: 'Priority', operators: ORDERED },
-  type: { kind: 'type', title: 'Type', operators: EQUALITY },
-  group_id: { kind: 'id', title: 'Group', operators: EQUALITY, column: 'group_id' },
-  assignee_id: { kind: 'id', title: 'Assignee', operators: EQUALITY, column: 'assignee_id' },
-  requester_id: { kind: 'id', title: 'Requester', operators: EQUALITY, column: 'requester_id' },
-  organization_id: { kind: 'id', title: 'Organization', operators: EQUALITY, column: 'organization_id' },
-  current_tags: { kind: 'tags', title: 'Tags', operators: ['includes', 'not_includes'] },
-  via: { kind: 'via', title: 'Channel', operators: EQUALITY },
+const FILTER_FIELDS: Record<string, ConditionField> = {
+  status: restrict('status', ORDERED),
+  priority: restrict('priority', ORDERED),
+  type: restrict('type', EQUALITY),
+  group_id: restrict('group_id', EQUALITY),
+  // Plain ids: a policy has no "current user"; and it may ask for tickets without a requester.
+  assignee_id: restrict('assignee_id', EQUALITY, { kind: 'id' }),
+  requester_id: restrict('requester_id', EQUALITY, { kind: 'id', nullable: true }),
+  organization_id: restrict('organization_id', EQUALITY),
+  current_tags: restrict('current_tags', ['includes', 'not_includes']),
+  via: restrict('via_id', EQUALITY),
 };
 
 /** Zendesk's names for the same fields. */
 const ALIASES: Record<string, string> = { ticket_type_id: 'type', tags: 'current_tags' };
 
-const CUSTOM_FIELD = /^custom_fields_(\d{1,15})$/;
-
 /** A condition after validation, ready to test a ticket with. */
 type Parsed =
-  | { kind: 'set'; column: 'status' | 'priority' | 'type'; values: string[]; orNull: boolean }
-  | { kind: 'null'; column: 'priority' | 'type' | NonNullable<FieldSpec['column']>; isNull: boolean }
-  | { kind: 'id'; column: NonNullable<FieldSpec['column']>; id: number; negate: boolean }
-  | { kind: 'tags'; tags: string[]; negate: boolean }
-  | { kind: 'via'; channel: string; negate: boolean }
+  | { kind: 'field'; spec: ConditionField; condition: StoredCondition }
   | { kind: 'custom'; fieldId: number; operator: string; value: string | null };
 
 function filterError(where: string, description: string, error: string): HavenError {
@@ -82,34 +76,8 @@ function filterError(where: string, description: string, error: string): HavenEr
   });
 }
 
-const isNone = (v: unknown) => v === null || v === '' || v === '-' || v === 'none';
-
-function enumValue(value: unknown, allowed: readonly string[], where: string, what: string): string | null {
-  if (isNone(value)) return null;
-  const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
-  if (typeof v !== 'string' || !allowed.includes(v)) {
-    throw filterError(
-      where,
-      `${JSON.stringify(value)} is not a ${what} (one of ${allowed.join(', ')})`,
-      'InvalidValue',
-    );
-  }
-  return v;
-}
-
-function orderedSet(order: readonly string[], operator: string, value: string): string[] {
-  const at = order.indexOf(value);
-  switch (operator) {
-    case 'is':
-      return [value];
-    case 'is_not':
-      return order.filter((v) => v !== value);
-    case 'less_than':
-      return order.slice(0, at);
-    default:
-      return order.slice(at + 1);
-  }
-}
+/** Zendesk's spellings of "no value" besides null and '' (stored as given, so still read here). */
+const NONE = new Set(['-', 'none']);
 
 function parse(raw: StoredFilterCondition, where: string): Parsed {
   const custom = CUSTOM_FIELD.exec(raw.field);
@@ -125,78 +93,33 @@ function parse(raw: StoredFilterCondition, where: string): Parsed {
       'UnknownOperator',
     );
   }
-  const { operator, value } = raw;
-  const negate = operator === 'is_not';
-  if (custom) {
-    const fieldId = Number(custom[1]);
+  const { field, operator, value } = raw;
+  if (!spec) {
+    // Custom fields compare their exact text, as views do (triggers lower-case it and match words).
+    const fieldId = Number(custom![1]);
     if (operator === 'present' || operator === 'not_present')
       return { kind: 'custom', fieldId, operator, value: null };
     if (value === null || value === undefined) {
-      throw filterError(where, `${raw.field} ${operator} needs a value`, 'InvalidValue');
+      throw filterError(where, `${field} ${operator} needs a value`, 'InvalidValue');
     }
     return { kind: 'custom', fieldId, operator, value: String(value) };
   }
-  switch (spec!.kind) {
-    case 'status': {
-      const v = enumValue(value, STATUS_ORDER, where, 'status');
-      if (v === null) throw filterError(where, 'status needs a value', 'InvalidValue');
-      return { kind: 'set', column: 'status', values: orderedSet(STATUS_ORDER, operator, v), orNull: false };
-    }
-    case 'priority': {
-      const v = enumValue(value, PRIORITY_ORDER, where, 'priority');
-      if (v === null) {
-        if (operator !== 'is' && operator !== 'is_not') {
-          throw filterError(where, `priority ${operator} needs a priority`, 'InvalidValue');
-        }
-        return { kind: 'null', column: 'priority', isNull: !negate };
-      }
-      return {
-        kind: 'set',
-        column: 'priority',
-        values: orderedSet(PRIORITY_ORDER, operator, v),
-        orNull: negate,
-      };
-    }
-    case 'type': {
-      const v = enumValue(value, TICKET_TYPES, where, 'type');
-      if (v === null) return { kind: 'null', column: 'type', isNull: !negate };
-      return {
-        kind: 'set',
-        column: 'type',
-        values: negate ? TICKET_TYPES.filter((t) => t !== v) : [v],
-        orNull: negate,
-      };
-    }
-    case 'id': {
-      const column = spec!.column!;
-      if (isNone(value)) return { kind: 'null', column, isNull: !negate };
-      const n =
-        typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : Number.NaN;
-      if (!Number.isSafeInteger(n) || n <= 0) {
-        throw filterError(where, `${JSON.stringify(value)} is not an id for ${raw.field}`, 'InvalidValue');
-      }
-      return { kind: 'id', column, id: n, negate };
-    }
-    case 'tags': {
-      const words =
-        typeof value === 'string'
-          ? value
-              .toLowerCase()
-              .split(/[\s,]+/)
-              .filter(Boolean)
-          : [];
-      if (words.length === 0 || words.length > 100 || words.some((w) => w.length > 80)) {
-        throw filterError(where, 'current_tags needs one or more tags, separated by spaces', 'InvalidValue');
-      }
-      return { kind: 'tags', tags: [...new Set(words)], negate: operator === 'not_includes' };
-    }
-    case 'via': {
-      const v = enumValue(value, VIA_CHANNELS, where, 'channel');
-      if (v === null) throw filterError(where, 'via needs a channel', 'InvalidValue');
-      return { kind: 'via', channel: v, negate };
+  const fail: ConditionFail = (description, error = 'InvalidValue') => filterError(where, description, error);
+  if (spec.kind === 'tags' && typeof value !== 'string') {
+    throw fail('current_tags needs one or more tags, separated by spaces');
+  }
+  const given = typeof value === 'string' && NONE.has(value) ? '' : value;
+  const normalized = normalizeConditionValue(spec, field, operator, given, fail);
+  if (normalized === '' && operator !== 'is' && operator !== 'is_not') {
+    throw fail(`${field} ${operator} needs a ${field}`);
+  }
+  if (spec.kind === 'tags') {
+    const tags = normalized.split(' ');
+    if (tags.length > 100 || tags.some((tag) => tag.length > 80)) {
+      throw fail('current_tags takes at most 100 tags of at most 80 characters');
     }
   }
-  throw filterError(where, `"${raw.field}" is not a field SLA filters support`, 'UnknownField');
+  return { kind: 'field', spec, condition: { field, operator, value: normalized } };
 }
 
 function storedCondition(raw: unknown, where: string): StoredFilterCondition {
@@ -219,11 +142,13 @@ function storedCondition(raw: unknown, where: string): StoredFilterCondition {
     value: (value ?? null) as StoredFilterCondition['value'],
   };
   const parsed = parse(stored, where);
-  // Stored the way it compares, so the API shows what the policy does.
-  if (parsed.kind === 'tags') stored.value = parsed.tags.join(' ');
-  if (parsed.kind === 'id') stored.value = parsed.id;
-  if (['status', 'priority', 'type', 'via'].includes(field) && typeof value === 'string') {
-    stored.value = value.trim().toLowerCase();
+  // Stored the way it compares, so the API shows what the policy does ("none" and custom values as given).
+  if (parsed.kind === 'field') {
+    const { kind } = parsed.spec;
+    const normalized = parsed.condition.value;
+    if (kind === 'tags') stored.value = normalized;
+    else if (kind === 'id') stored.value = normalized === '' ? stored.value : Number(normalized);
+    else if (typeof value === 'string') stored.value = value.trim().toLowerCase();
   }
   return stored;
 }
@@ -242,16 +167,13 @@ export function normalizeFilter(input: { all?: unknown; any?: unknown } | undefi
 
 /** The groups, users and custom fields a filter names (checked to exist when a policy is saved). */
 export function filterReferences(filter: StoredFilter): RuleReferences {
-  const refs: RuleReferences = { groupIds: [], userIds: [], fieldIds: [] };
-  for (const c of [...filter.all, ...filter.any]) {
-    const custom = CUSTOM_FIELD.exec(c.field);
-    if (custom) refs.fieldIds.push(Number(custom[1]));
-    else if (typeof c.value === 'number' && c.field === 'group_id') refs.groupIds.push(c.value);
-    else if (typeof c.value === 'number' && (c.field === 'assignee_id' || c.field === 'requester_id')) {
-      refs.userIds.push(c.value);
-    }
-  }
-  return refs;
+  // Stored ids are numbers; anything else names no group or user (custom fields count by their name).
+  const asCondition = (c: StoredFilterCondition): StoredCondition => ({
+    field: c.field,
+    operator: c.operator,
+    value: typeof c.value === 'number' ? String(c.value) : '',
+  });
+  return conditionReferences({ all: filter.all.map(asCondition), any: filter.any.map(asCondition) });
 }
 
 /** Organizations a filter names (checked apart: rules.references knows groups, users and fields). */
@@ -267,42 +189,30 @@ function text(v: unknown): string | null {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-function test(c: Parsed, t: FilterTicket): boolean {
-  switch (c.kind) {
-    case 'set': {
-      const v = t[c.column];
-      return v === null ? c.orNull : c.values.includes(v);
-    }
-    case 'null':
-      return (t[c.column] === null) === c.isNull;
-    case 'id':
-      return c.negate ? t[c.column] !== c.id : t[c.column] === c.id;
-    case 'tags': {
-      const overlap = c.tags.some((tag) => t.tags.includes(tag));
-      return c.negate ? !overlap : overlap;
-    }
-    case 'via':
-      return (t.via_channel === c.channel) !== c.negate;
-    case 'custom': {
-      const raw = t.custom_fields[String(c.fieldId)];
-      const value = text(raw);
-      const contains = Array.isArray(raw) ? raw.includes(c.value) : raw === c.value;
-      switch (c.operator) {
-        case 'present':
-          return value !== null && value !== '' && value !== 'false';
-        case 'not_present':
-          return value === null || value === '' || value === 'false';
-        case 'is':
-          return value === c.value;
-        case 'is_not':
-          return value !== c.value;
-        case 'includes':
-          return contains;
-        default:
-          return !contains;
-      }
-    }
+function customHolds(c: Extract<Parsed, { kind: 'custom' }>, t: FilterTicket): boolean {
+  const raw = t.custom_fields[String(c.fieldId)];
+  const value = text(raw);
+  const contains = Array.isArray(raw) ? raw.includes(c.value) : raw === c.value;
+  switch (c.operator) {
+    case 'present':
+      return value !== null && value !== '' && value !== 'false';
+    case 'not_present':
+      return value === null || value === '' || value === 'false';
+    case 'is':
+      return value === c.value;
+    case 'is_not':
+      return value !== c.value;
+    case 'includes':
+      return contains;
+    default:
+      return !contains;
   }
+}
+
+/** A filter has no write to compare with: the ticket as it is, no "before", no current user. */
+function holds(c: Parsed, t: FilterTicket): boolean {
+  if (c.kind === 'custom') return customHolds(c, t);
+  return ticketFieldHolds(c.spec, c.condition, { ticket: t, before: null, created: false, actorId: null });
 }
 
 /** A filter parsed once (policies are loaded once per write), then tested against tickets. */
@@ -311,7 +221,7 @@ export type CompiledFilter = (t: FilterTicket) => boolean;
 export function compileFilter(filter: StoredFilter): CompiledFilter {
   const all = filter.all.map((c, i) => parse(c, `all[${i}]`));
   const any = filter.any.map((c, i) => parse(c, `any[${i}]`));
-  return (t) => all.every((c) => test(c, t)) && (any.length === 0 || any.some((c) => test(c, t)));
+  return (t) => all.every((c) => holds(c, t)) && (any.length === 0 || any.some((c) => holds(c, t)));
 }
 
 const OPERATOR_TITLES: Record<string, string> = {
@@ -336,16 +246,20 @@ export function filterDefinitions(lists: {
 }) {
   const none = [{ value: '', title: '-' }];
   const ids = (rows: { id: number; name: string }[]) => rows.map((r) => ({ value: r.id, title: r.name }));
+  const list = (spec: ConditionField) => ({
+    type: 'list',
+    list: [...(spec.nullable ? none : []), ...titled(spec.order ?? spec.values!)],
+  });
   const valuesOf: Record<string, { type: string; list?: { value: string | number; title: string }[] }> = {
-    status: { type: 'list', list: titled(STATUS_ORDER) },
-    priority: { type: 'list', list: [...none, ...titled(PRIORITY_ORDER)] },
-    type: { type: 'list', list: [...none, ...titled(TICKET_TYPES)] },
+    status: list(FILTER_FIELDS.status!),
+    priority: list(FILTER_FIELDS.priority!),
+    type: list(FILTER_FIELDS.type!),
     group_id: { type: 'list', list: [...none, ...ids(lists.groups)] },
     assignee_id: { type: 'list', list: [...none, ...ids(lists.agents)] },
     requester_id: { type: 'user' },
     organization_id: { type: 'organization' },
     current_tags: { type: 'tags' },
-    via: { type: 'list', list: titled(VIA_CHANNELS) },
+    via: list(FILTER_FIELDS.via!),
   };
   const operators = (ops: readonly string[]) =>
     ops.map((value) => ({ value, title: OPERATOR_TITLES[value] ?? value }));

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { notFound } from '../../platform/http/errors.ts';
+import { accountLists } from '../rules/rules.queries.ts';
 import type { BusinessHolidaysTable, BusinessSchedulesTable, SlaPoliciesTable } from './sla.tables.ts';
 
 export type ScheduleRow = Selectable<BusinessSchedulesTable>;
@@ -74,26 +75,8 @@ export async function findPolicy(db: TenantDb, id: number): Promise<PolicyRow> {
 
 /** Groups, agents and custom ticket fields (with options) of the account, for the filter definitions. */
 export async function definitionLists(db: TenantDb) {
-  const [groups, agents, fields, options] = await Promise.all([
-    db.selectFrom('groups').select(['id', 'name']).where('deleted', '=', false).orderBy('name').execute(),
-    db
-      .selectFrom('users')
-      .select(['id', 'name'])
-      .where('role', 'in', ['agent', 'admin'])
-      .where('active', '=', true)
-      .where('deleted_at', 'is', null)
-      .orderBy('name')
-      .limit(500)
-      .execute(),
-    db
-      .selectFrom('fields')
-      .select(['id', 'title', 'type'])
-      .where('kind', '=', 'ticket')
-      .where('system', '=', false)
-      .where('active', '=', true)
-      .orderBy('position')
-      .orderBy('id')
-      .execute(),
+  const [{ groups, agents, fields }, options] = await Promise.all([
+    accountLists(db),
     db
       .selectFrom('field_options')
       .innerJoin('fields', (j) =>

@@ -659,7 +659,7 @@ describe('SLA policies', () => {
       detailsOf(
         await post(policy({ filter: { all: [{ field: 'priority', operator: 'is', value: 'asap' }] } })),
       ),
-      /not a priority/,
+      /not a value of priority/,
     );
     assert.match(
       detailsOf(

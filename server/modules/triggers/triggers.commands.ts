@@ -4,11 +4,12 @@ import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { appendEvent } from '../../platform/events/outbox.ts';
 import { invalid } from '../../platform/http/errors.ts';
 import { normalizeRuleActions, ruleReferences, type StoredRuleAction } from '../rules/rules.actions.ts';
+import { nextRulePosition } from '../rules/rules.queries.ts';
 import { assertRuleReferencesExist, mergeReferences } from '../rules/rules.references.ts';
 import { conditionReferences, normalizeConditions, type StoredConditions } from './triggers.conditions.ts';
 import { TRIGGER_EVENTS } from './triggers.events.ts';
 import type { TriggerRow } from './triggers.presenter.ts';
-import { findTrigger, nextTriggerPosition } from './triggers.queries.ts';
+import { findTrigger } from './triggers.queries.ts';
 import type { TriggerInput } from './triggers.schema.ts';
 
 type Ctx = CommandContext & { actor: Actor };
@@ -45,7 +46,7 @@ export async function createTrigger(ctx: Ctx, input: TriggerInput): Promise<Trig
         title,
         description: input.description ?? null,
         active: input.active ?? true,
-        position: input.position ?? (await nextTriggerPosition(db)),
+        position: input.position ?? (await nextRulePosition(db, 'triggers')),
         conditions: jsonb(conditions),
         actions: jsonb(actions),
       })

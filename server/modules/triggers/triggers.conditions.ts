@@ -1,11 +1,14 @@
 import { HavenError } from '../../platform/http/errors.ts';
 import type { TicketRow } from '../tickets/tickets.presenter.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../tickets/tickets.tables.ts';
+import { SATISFACTION_SCORES, VIA_CHANNELS } from '../views/views.conditions.ts';
 
 /**
  * Trigger conditions in Zendesk's vocabulary (`{ field, operator, value }`), validated when a trigger is saved
  * and evaluated in memory against one ticket write: the ticket before it, the ticket as it will be, the
  * comment it adds, who made it and through which channel. `all` must all hold and at least one of `any`.
+ * SLA filters (sla.filter.ts) are a restriction of these: they reuse the field specs, value normalization and
+ * the evaluation of conditions on the ticket's own fields, with their own field list and 422 details.
  */
 export interface StoredCondition {
   field: string;
@@ -60,18 +63,8 @@ const EQUALITY = ['is', 'is_not'];
 const ORDERED = [...EQUALITY, 'less_than', 'greater_than', ...CHANGE_OPERATORS];
 const TEXT_OPERATORS = ['includes', 'not_includes', 'is', 'is_not'];
 const HOURS_OPERATORS = ['less_than', 'greater_than', 'is'];
-export const CHANNELS = [
-  'web',
-  'api',
-  'email',
-  'chat',
-  'web_form',
-  'mobile',
-  'voice',
-  'sms',
-  'rule',
-] as const;
-const SATISFACTION = ['unoffered', 'offered', 'good', 'bad'] as const;
+/** Zendesk's order, lowest first, for `less_than` / `greater_than` (TICKET_PRIORITIES lists urgent first). */
+const PRIORITY_ORDER = ['low', 'normal', 'high', 'urgent'] as const;
 
 export interface ConditionField {
   kind: Kind;
@@ -81,6 +74,8 @@ export interface ConditionField {
   column?: keyof TicketRow;
   /** The values a list field takes ('' means "none" where the field may be empty). */
   values?: readonly string[];
+  /** Ordered fields: the values lowest first, where that is not the order of `values`. */
+  order?: readonly string[];
   nullable?: boolean;
 }
 
@@ -93,6 +88,7 @@ export const CONDITION_FIELDS: Record<string, ConditionField> = {
     column: 'priority',
     operators: ORDERED,
     values: TICKET_PRIORITIES,
+    order: PRIORITY_ORDER,
     nullable: true,
   },
   type: {
@@ -108,7 +104,7 @@ export const CONDITION_FIELDS: Record<string, ConditionField> = {
     title: 'Satisfaction',
     column: 'satisfaction_score',
     operators: [...EQUALITY, ...CHANGE_OPERATORS],
-    values: SATISFACTION,
+    values: SATISFACTION_SCORES,
   },
   group_id: {
     kind: 'id',
@@ -138,8 +134,8 @@ export const CONDITION_FIELDS: Record<string, ConditionField> = {
     nullable: true,
   },
   current_tags: { kind: 'tags', title: 'Tags', operators: ['includes', 'not_includes'] },
-  via_id: { kind: 'channel', title: 'Channel', operators: EQUALITY, values: CHANNELS },
-  current_via_id: { kind: 'current_channel', title: 'Update via', operators: EQUALITY, values: CHANNELS },
+  via_id: { kind: 'channel', title: 'Channel', operators: EQUALITY, values: VIA_CHANNELS },
+  current_via_id: { kind: 'current_channel', title: 'Update via', operators: EQUALITY, values: VIA_CHANNELS },
   comment_is_public: {
     kind: 'comment_public',
     title: 'Comment',
@@ -188,7 +184,7 @@ export const CONDITION_FIELDS: Record<string, ConditionField> = {
   },
 };
 
-const CUSTOM_FIELD = /^custom_fields_(\d{1,15})$/;
+export const CUSTOM_FIELD = /^custom_fields_(\d{1,15})$/;
 const CUSTOM_OPERATORS = [
   'is',
   'is_not',
@@ -198,6 +194,8 @@ const CUSTOM_OPERATORS = [
   'not_includes',
   ...CHANGE_OPERATORS,
 ];
+/** The spec of every `custom_fields_<id>` condition. */
+const CUSTOM_SPEC: ConditionField = { kind: 'custom', title: 'Custom field', operators: CUSTOM_OPERATORS };
 
 function conditionError(where: string, description: string, error = 'InvalidValue'): HavenError {
   return new HavenError('CS_INVALID', {
@@ -205,19 +203,23 @@ function conditionError(where: string, description: string, error = 'InvalidValu
   });
 }
 
+/** Builds the 422 for one condition; each caller names the place and files it under its own details key. */
+export type ConditionFail = (description: string, error?: string) => HavenError;
+
 const words = (text: string) =>
   text
     .toLowerCase()
     .split(/[\s,]+/)
     .filter(Boolean);
 
-function normalizeValue(
+/** A condition's value as stored: trimmed text, lower-cased where the field is a list, '' for "none". */
+export function normalizeConditionValue(
   spec: ConditionField,
   field: string,
   operator: string,
   value: unknown,
-  where: string,
-) {
+  fail: ConditionFail,
+): string {
   const text = value === null || value === undefined ? '' : String(value).trim();
   switch (spec.kind) {
     case 'ordered':
@@ -232,10 +234,7 @@ function normalizeValue(
       const v = spec.kind === 'update_type' ? text : text.toLowerCase();
       if (v === '' && spec.nullable) return '';
       if (!spec.values!.includes(v))
-        throw conditionError(
-          where,
-          `${JSON.stringify(value)} is not a value of ${field} (${spec.values!.join(', ')})`,
-        );
+        throw fail(`${JSON.stringify(value)} is not a value of ${field} (${spec.values!.join(', ')})`);
       return v;
     }
     case 'id':
@@ -245,25 +244,24 @@ function normalizeValue(
       if (spec.kind === 'person' && text === 'current_user') return text;
       const n = Number(text);
       if (!Number.isSafeInteger(n) || n <= 0)
-        throw conditionError(where, `${JSON.stringify(value)} is not an id for ${field}`);
+        throw fail(`${JSON.stringify(value)} is not an id for ${field}`);
       return String(n);
     }
     case 'tags': {
       const tags = words(text);
-      if (!tags.length) throw conditionError(where, `${spec.title} needs at least one tag`, 'BlankValue');
+      if (!tags.length) throw fail(`${spec.title} needs at least one tag`, 'BlankValue');
       return [...new Set(tags)].join(' ');
     }
     case 'text': {
-      if (!text) throw conditionError(where, `${spec.title} needs text`, 'BlankValue');
-      if (text.length > 1000)
-        throw conditionError(where, `${field} is longer than 1000 characters`, 'TooLong');
+      if (!text) throw fail(`${spec.title} needs text`, 'BlankValue');
+      if (text.length > 1000) throw fail(`${field} is longer than 1000 characters`, 'TooLong');
       return text;
     }
     case 'hours':
     case 'hours_until': {
       const n = Number(text);
       if (!Number.isInteger(n) || n < 0 || n > 1_000_000)
-        throw conditionError(where, `${spec.title} needs a whole number of hours`);
+        throw fail(`${spec.title} needs a whole number of hours`);
       return String(n);
     }
     case 'custom':
@@ -277,14 +275,13 @@ function normalizeCondition(raw: unknown, where: string): StoredCondition {
   const { field, operator, value } = raw as Record<string, unknown>;
   if (typeof field !== 'string' || !field)
     throw conditionError(where, 'a condition needs a field', 'BlankValue');
-  const spec: ConditionField | undefined = CUSTOM_FIELD.test(field)
-    ? { kind: 'custom', title: field, operators: CUSTOM_OPERATORS }
-    : CONDITION_FIELDS[field];
+  const spec = CUSTOM_FIELD.test(field) ? CUSTOM_SPEC : CONDITION_FIELDS[field];
   if (!spec) throw conditionError(where, `"${field}" is not a condition triggers support`, 'UnknownField');
   const op = typeof operator === 'string' && operator ? operator : 'is';
   if (!spec.operators.includes(op))
     throw conditionError(where, `${field} takes the operators ${spec.operators.join(', ')}, not "${op}"`);
-  return { field, operator: op, value: normalizeValue(spec, field, op, value, where) };
+  const fail: ConditionFail = (description, error) => conditionError(where, description, error);
+  return { field, operator: op, value: normalizeConditionValue(spec, field, op, value, fail) };
 }
 
 export function normalizeConditions(input: { all?: unknown; any?: unknown } | undefined): StoredConditions {
@@ -358,64 +355,92 @@ function compare(
   }
 }
 
-function columnText(t: TicketRow | null, column: string): string | null {
+/**
+ * A ticket as conditions on its own fields read it: these columns, and the one a field's spec names in
+ * `column` (a TicketRow has them all; an SLA filter's ticket has those its fields name).
+ */
+export interface ConditionTicket {
+  tags: string[];
+  via_channel: string;
+  custom_fields: Record<string, unknown> | null;
+}
+
+/** The ticket now and, for the change operators, before the write (SLA filters have no write: null, false). */
+export interface TicketState {
+  ticket: ConditionTicket;
+  before: ConditionTicket | null;
+  created: boolean;
+  /** Who made the write, for `current_user`; null for the system. */
+  actorId: number | null;
+}
+
+function columnText(t: ConditionTicket | null, column: string): string | null {
   if (!t) return null;
   return asText((t as unknown as Record<string, unknown>)[column]);
 }
 
-function evaluate(c: StoredCondition, f: TriggerFacts): boolean {
-  const custom = CUSTOM_FIELD.exec(c.field);
-  if (custom) {
-    const id = custom[1]!;
-    const now = asText(f.ticket.custom_fields?.[id]);
-    const before = f.before ? asText(f.before.custom_fields?.[id]) : null;
-    if (c.operator === 'present') return now !== '' && now !== 'false';
-    if (c.operator === 'not_present') return now === '' || now === 'false';
-    if (c.operator === 'includes') return words(now).some((w) => words(c.value).includes(w));
-    if (c.operator === 'not_includes') return !words(now).some((w) => words(c.value).includes(w));
-    return compare(
-      c.operator,
-      now.toLowerCase(),
-      before?.toLowerCase() ?? null,
-      c.value.toLowerCase(),
-      f.created,
-    );
-  }
-  const spec = CONDITION_FIELDS[c.field];
-  if (!spec) return false;
+/** Whether a condition on one of the ticket's own fields holds (kinds that need more of the write: false). */
+export function ticketFieldHolds(spec: ConditionField, c: StoredCondition, s: TicketState): boolean {
   switch (spec.kind) {
-    case 'update_type':
-      return (f.created ? 'Create' : 'Change') === c.value;
+    case 'custom': {
+      const id = CUSTOM_FIELD.exec(c.field)![1]!;
+      const now = asText(s.ticket.custom_fields?.[id]);
+      const before = s.before ? asText(s.before.custom_fields?.[id]) : null;
+      if (c.operator === 'present') return now !== '' && now !== 'false';
+      if (c.operator === 'not_present') return now === '' || now === 'false';
+      if (c.operator === 'includes') return words(now).some((w) => words(c.value).includes(w));
+      if (c.operator === 'not_includes') return !words(now).some((w) => words(c.value).includes(w));
+      return compare(
+        c.operator,
+        now.toLowerCase(),
+        before?.toLowerCase() ?? null,
+        c.value.toLowerCase(),
+        s.created,
+      );
+    }
     case 'ordered': {
-      const now = columnText(f.ticket, spec.column!)!;
+      const now = columnText(s.ticket, spec.column!)!;
       if (c.operator === 'less_than' || c.operator === 'greater_than') {
-        const order = spec.values!;
+        const order = spec.order ?? spec.values!;
         if (now === '') return false;
         const diff = order.indexOf(now) - order.indexOf(c.value);
         return c.operator === 'less_than' ? diff < 0 : diff > 0;
       }
-      return compare(c.operator, now, columnText(f.before, spec.column!), c.value, f.created);
+      return compare(c.operator, now, columnText(s.before, spec.column!), c.value, s.created);
     }
     case 'enum':
     case 'id':
     case 'person': {
-      const value = c.value === 'current_user' ? String(f.actor?.userId ?? '') : c.value;
-      if (c.value === 'current_user' && !f.actor) return c.operator === 'is_not';
+      const value = c.value === 'current_user' ? String(s.actorId ?? '') : c.value;
+      if (c.value === 'current_user' && s.actorId === null) return c.operator === 'is_not';
       return compare(
         c.operator,
-        columnText(f.ticket, spec.column!)!,
-        columnText(f.before, spec.column!),
+        columnText(s.ticket, spec.column!)!,
+        columnText(s.before, spec.column!),
         value,
-        f.created,
+        s.created,
       );
     }
     case 'tags': {
       const wanted = words(c.value);
-      const has = wanted.some((t) => f.ticket.tags.includes(t));
+      const has = wanted.some((t) => s.ticket.tags.includes(t));
       return c.operator === 'includes' ? has : !has;
     }
     case 'channel':
-      return (f.ticket.via_channel === c.value) === (c.operator === 'is');
+      return (s.ticket.via_channel === c.value) === (c.operator === 'is');
+    default:
+      return false;
+  }
+}
+
+function evaluate(c: StoredCondition, f: TriggerFacts): boolean {
+  const spec: ConditionField | undefined = CUSTOM_FIELD.test(c.field)
+    ? CUSTOM_SPEC
+    : CONDITION_FIELDS[c.field];
+  if (!spec) return false;
+  switch (spec.kind) {
+    case 'update_type':
+      return (f.created ? 'Create' : 'Change') === c.value;
     case 'current_channel':
       return (f.via === c.value) === (c.operator === 'is');
     case 'comment_public':
@@ -449,7 +474,12 @@ function evaluate(c: StoredCondition, f: TriggerFacts): boolean {
       return hours >= n && hours < n + 1;
     }
     default:
-      return false;
+      return ticketFieldHolds(spec, c, {
+        ticket: f.ticket,
+        before: f.before,
+        created: f.created,
+        actorId: f.actor?.userId ?? null,
+      });
   }
 }
 

@@ -6,7 +6,8 @@ import {
   listBody,
   respond,
 } from '../../platform/http/define-route.ts';
-import { ruleDefinitions } from '../rules/rules.definitions.ts';
+import { listRules } from '../rules/rules.queries.ts';
+import { ruleCollectionRoutes } from '../rules/rules.routes.ts';
 import {
   createTrigger,
   deleteTriggers,
@@ -15,74 +16,24 @@ import {
   updateTrigger,
 } from './triggers.commands.ts';
 import { presentTrigger, type TriggerRow } from './triggers.presenter.ts';
-import { findTrigger, listTriggers } from './triggers.queries.ts';
-import {
-  destroyManyQuery,
-  idParams,
-  listTriggersQuery,
-  reorderBody,
-  searchTriggersQuery,
-  triggerBody,
-  updateManyBody,
-} from './triggers.schema.ts';
+import { findTrigger } from './triggers.queries.ts';
+import { idParams, listTriggersQuery, reorderBody, triggerBody } from './triggers.schema.ts';
 
 const tags = ['Triggers'];
 type Ctx = HandlerContext<any, any, any>;
 const presentAll = (ctx: Ctx) => (t: TriggerRow) => presentTrigger(t, ctx.url);
 
 export const triggerRoutes = [
-  defineRoute({
-    method: 'GET',
-    url: '/api/v2/triggers',
-    auth: 'admin',
-    tags,
-    summary: 'List triggers',
-    query: listTriggersQuery,
-    handler: async (ctx) => {
-      const page = await listTriggers(ctx.db, { active: ctx.query.active }, ctx.query);
-      return respond(200, listBody(ctx, 'triggers', page, '/api/v2/triggers.json', presentAll(ctx)));
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v2/triggers/active',
-    auth: 'admin',
-    tags,
-    summary: 'List active triggers',
-    query: listTriggersQuery,
-    handler: async (ctx) => {
-      const page = await listTriggers(ctx.db, { active: true }, ctx.query);
-      return respond(200, listBody(ctx, 'triggers', page, '/api/v2/triggers/active.json', presentAll(ctx)));
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v2/triggers/search',
-    auth: 'admin',
-    tags,
-    summary: 'Triggers whose title contains the query',
-    query: searchTriggersQuery,
-    handler: async (ctx) => {
-      const filters = { active: ctx.query.active, titleContains: ctx.query.query };
-      const page = await listTriggers(ctx.db, filters, ctx.query);
-      return respond(200, listBody(ctx, 'triggers', page, '/api/v2/triggers/search.json', presentAll(ctx)));
-    },
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v2/triggers/definitions',
-    auth: 'admin',
-    tags,
-    summary: 'The conditions and actions a trigger may use, with their operators and values',
-    handler: async (ctx) => respond(200, await ruleDefinitions(ctx.db, 'trigger')),
-  }),
-  defineRoute({
-    method: 'GET',
-    url: '/api/v2/automations/definitions',
-    auth: 'admin',
-    tags: ['Automations'],
-    summary: 'The conditions and actions an automation may use, with their operators and values',
-    handler: async (ctx) => respond(200, await ruleDefinitions(ctx.db, 'automation')),
+  ...ruleCollectionRoutes({
+    kind: 'trigger',
+    table: 'triggers',
+    tag: 'Triggers',
+    one: 'a trigger',
+    listQuery: listTriggersQuery,
+    maxBulk: 1000,
+    present: presentTrigger,
+    updateMany: updateManyTriggers,
+    destroy: deleteTriggers,
   }),
   defineRoute({
     method: 'GET',
@@ -115,32 +66,8 @@ export const triggerRoutes = [
     body: reorderBody,
     handler: async (ctx) => {
       await reorderTriggers(commandContext(ctx), ctx.body.trigger_ids);
-      const page = await listTriggers(ctx.db, {}, { per_page: 100 });
+      const page = await listRules(ctx.db, 'triggers', {}, { per_page: 100 });
       return respond(200, listBody(ctx, 'triggers', page, '/api/v2/triggers.json', presentAll(ctx)));
-    },
-  }),
-  defineRoute({
-    method: 'PUT',
-    url: '/api/v2/triggers/update_many',
-    auth: 'admin',
-    tags,
-    summary: 'Update the position or active flag of several triggers',
-    body: updateManyBody,
-    handler: async (ctx) => {
-      const rows = await updateManyTriggers(commandContext(ctx), ctx.body.triggers);
-      return respond(200, { triggers: rows.map(presentAll(ctx)) });
-    },
-  }),
-  defineRoute({
-    method: 'DELETE',
-    url: '/api/v2/triggers/destroy_many',
-    auth: 'admin',
-    tags,
-    summary: 'Delete several triggers',
-    query: destroyManyQuery,
-    handler: async (ctx) => {
-      await deleteTriggers(commandContext(ctx), ctx.query.ids);
-      return respond(204);
     },
   }),
   defineRoute({

@@ -248,6 +248,31 @@ describe('triggers of our own', () => {
     assert.ok(solved.body.ticket.tags.includes('solved_by_admin'));
   });
 
+  test('priorities compare in Zendesk’s order: less than high is low or normal', async () => {
+    await createTrigger({
+      title: 'below high',
+      conditions: {
+        all: [
+          { field: 'priority', operator: 'less_than', value: 'high' },
+          { field: 'current_tags', operator: 'includes', value: 'rank_me' },
+        ],
+      },
+      actions: [{ field: 'current_tags', value: 'below_high' }],
+    });
+    const ranked: Record<string, boolean> = {};
+    for (const priority of ['low', 'normal', 'high', 'urgent']) {
+      const { ticket } = await createTicket({
+        subject: priority,
+        comment: { body: 'x' },
+        requester_id: customer.id,
+        priority,
+        tags: ['rank_me'],
+      });
+      ranked[priority] = ticket.tags.includes('below_high');
+    }
+    assert.deepEqual(ranked, { low: true, normal: true, high: false, urgent: false });
+  });
+
   test('a trigger that cannot apply is reported in the audit and never blocks the write', async () => {
     const group = await call('POST', '/api/v2/groups.json', { group: { name: 'Soon gone' } });
     assert.equal(group.status, 201, group.text);

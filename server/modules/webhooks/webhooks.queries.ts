@@ -1,7 +1,7 @@
-import type { Selectable, SelectQueryBuilder } from 'kysely';
+import type { Selectable } from 'kysely';
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
-import { invalid, notFound } from '../../platform/http/errors.ts';
-import type { Page } from '../../platform/http/pagination.ts';
+import { notFound } from '../../platform/http/errors.ts';
+import { cursorPage, type Page } from '../../platform/http/pagination.ts';
 import type { CursorQuery } from './webhooks.schema.ts';
 import type {
   InvocationStatus,
@@ -31,6 +31,7 @@ export async function findWebhook(db: TenantDb, id: string, forUpdate = false): 
   return row;
 }
 
+/** Webhooks page by cursor only, as Zendesk's do (their ids are ULIDs, so the cursors carry text). */
 export async function listWebhooks(
   db: TenantDb,
   filters: { nameContains?: string; status?: 'active' | 'inactive' },
@@ -41,7 +42,7 @@ export async function listWebhooks(
     q = q.where(sql<boolean>`strpos(lower(webhooks.name), ${filters.nameContains.toLowerCase()}) > 0`);
   }
   if (filters.status) q = q.where('status', '=', filters.status);
-  return pageById(q, 'webhooks.id', p, 'asc');
+  return cursorPage(q, 'webhooks.id', p, { desc: false, idType: 'text' });
 }
 
 /** A webhook's invocations, newest first. */
@@ -53,7 +54,7 @@ export async function listInvocations(
 ): Promise<Page<InvocationRow>> {
   let q = db.selectFrom('webhook_invocations').selectAll().where('webhook_id', '=', webhookId);
   if (filters.status) q = q.where('status', '=', filters.status);
-  return pageById(q, 'webhook_invocations.id', p, 'desc');
+  return cursorPage(q, 'webhook_invocations.id', p, { desc: true, idType: 'text' });
 }
 
 export async function findInvocation(db: TenantDb, webhookId: string, id: string): Promise<InvocationRow> {
@@ -74,56 +75,4 @@ export async function listAttempts(db: TenantDb, invocationId: string): Promise<
     .where('invocation_id', '=', invocationId)
     .orderBy('attempt')
     .execute();
-}
-
-function encodeCursor(id: string): string {
-  return Buffer.from(JSON.stringify({ v: id })).toString('base64url');
-}
-
-function decodeCursor(cursor: string, field: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof parsed.v === 'string') return parsed.v;
-  } catch {}
-  throw invalid(field, 'is not a cursor this endpoint issued', 'InvalidCursor');
-}
-
-/**
- * Cursor pagination over string (ULID) ids, as Zendesk pages webhooks: `page[size]` (100 by default),
- * `page[after]`, `page[before]`. The shape matches platform/http/pagination.ts, so `listBody` presents it.
- */
-async function pageById<O extends { id: string }>(
-  query: SelectQueryBuilder<any, any, O>,
-  column: string,
-  p: CursorQuery,
-  order: 'asc' | 'desc',
-): Promise<Page<O>> {
-  const size = p['page[size]'] ?? 100;
-  const desc = order === 'desc';
-  const ref = sql.ref(column);
-  const before = p['page[before]'] !== undefined;
-  let q = query;
-  if (p['page[after]'])
-    q = q.where(ref as any, desc ? '<' : '>', decodeCursor(p['page[after]'], 'page[after]'));
-  else if (before)
-    q = q.where(ref as any, desc ? '>' : '<', decodeCursor(p['page[before]']!, 'page[before]'));
-  // Walking backwards reads in the opposite order, then flips the page back.
-  const forward = before ? !desc : desc;
-  const rows = (await q
-    .orderBy(ref as any, forward ? 'desc' : 'asc')
-    .limit(size + 1)
-    .execute()) as O[];
-  const hasMore = rows.length > size;
-  const pageRows = rows.slice(0, size);
-  if (before) pageRows.reverse();
-  const first = pageRows[0];
-  const last = pageRows.at(-1);
-  return {
-    style: 'cursor',
-    rows: pageRows,
-    hasMore: before ? true : hasMore,
-    afterCursor: last && (before || hasMore) ? encodeCursor(last.id) : null,
-    beforeCursor: first && (p['page[after]'] || (before && hasMore)) ? encodeCursor(first.id) : null,
-    size,
-  };
 }

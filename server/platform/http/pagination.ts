@@ -26,14 +26,20 @@ export type Page<T> =
 
 const OFFSET_LIMIT = 10_000;
 
-function encodeCursor(id: number): string {
+/** The cursor parameters; `page[size]` is 100 when absent. */
+export type CursorQuery = Pick<PaginationQuery, 'page[size]' | 'page[after]' | 'page[before]'>;
+
+/** Record ids are integers, except a few tables keyed by text (ULIDs: webhooks and their invocations). */
+type IdType = 'integer' | 'text';
+
+function encodeCursor(id: number | string): string {
   return Buffer.from(JSON.stringify({ o: 'id', v: id })).toString('base64url');
 }
 
-function decodeCursor(cursor: string, field: string): number {
+function decodeCursor(cursor: string, field: string, idType: IdType): number | string {
   try {
-    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Number.isSafeInteger(parsed.v)) return parsed.v;
+    const { v } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (idType === 'integer' ? Number.isSafeInteger(v) : typeof v === 'string') return v;
   } catch {}
   throw invalid(field, 'is not a cursor this endpoint issued', 'InvalidCursor');
 }
@@ -50,35 +56,7 @@ export async function paginate<DB, TB extends keyof DB, O extends { id: number }
   const desc = p.sort_order === 'desc';
   const ref = sql.ref(idColumn);
   if (p['page[size]'] !== undefined || p['page[after]'] !== undefined || p['page[before]'] !== undefined) {
-    const size = p['page[size]'] ?? 100;
-    const before = p['page[before]'] !== undefined;
-    let q = query;
-    if (p['page[after]']) {
-      const after = decodeCursor(p['page[after]'], 'page[after]');
-      q = q.where(ref as any, desc ? '<' : '>', after);
-    } else if (before) {
-      const bound = decodeCursor(p['page[before]']!, 'page[before]');
-      q = q.where(ref as any, desc ? '>' : '<', bound);
-    }
-    // Walking backwards reads in the opposite order, then flips the page back.
-    const forward = before ? !desc : desc;
-    const rows = (await q
-      .orderBy(ref as any, forward ? 'desc' : 'asc')
-      .limit(size + 1)
-      .execute()) as O[];
-    const hasMore = rows.length > size;
-    const pageRows = rows.slice(0, size);
-    if (before) pageRows.reverse();
-    const first = pageRows[0];
-    const last = pageRows.at(-1);
-    return {
-      style: 'cursor',
-      rows: pageRows,
-      hasMore: before ? true : hasMore,
-      afterCursor: last && (before || hasMore) ? encodeCursor(last.id) : null,
-      beforeCursor: first && (p['page[after]'] || (before && hasMore)) ? encodeCursor(first.id) : null,
-      size,
-    };
+    return cursorPage(query, idColumn, p, { desc, idType: 'integer' });
   }
   const perPage = p.per_page ?? 100;
   const page = p.page ?? 1;
@@ -96,6 +74,49 @@ export async function paginate<DB, TB extends keyof DB, O extends { id: number }
       .then((r: { count: number } | undefined) => Number(r?.count ?? 0)),
   ]);
   return { style: 'offset', rows, count: total, page, perPage };
+}
+
+/**
+ * One cursor page of rows ordered by `idColumn`: `page[size]` rows after `page[after]`, before
+ * `page[before]`, or from the start.
+ */
+export async function cursorPage<DB, TB extends keyof DB, O extends { id: number | string }>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  idColumn: string,
+  p: CursorQuery,
+  order: { desc: boolean; idType: IdType },
+): Promise<Page<O>> {
+  const { desc, idType } = order;
+  const ref = sql.ref(idColumn);
+  const size = p['page[size]'] ?? 100;
+  const before = p['page[before]'] !== undefined;
+  let q = query;
+  if (p['page[after]']) {
+    const after = decodeCursor(p['page[after]'], 'page[after]', idType);
+    q = q.where(ref as any, desc ? '<' : '>', after);
+  } else if (before) {
+    const bound = decodeCursor(p['page[before]']!, 'page[before]', idType);
+    q = q.where(ref as any, desc ? '>' : '<', bound);
+  }
+  // Walking backwards reads in the opposite order, then flips the page back.
+  const forward = before ? !desc : desc;
+  const rows = (await q
+    .orderBy(ref as any, forward ? 'desc' : 'asc')
+    .limit(size + 1)
+    .execute()) as O[];
+  const hasMore = rows.length > size;
+  const pageRows = rows.slice(0, size);
+  if (before) pageRows.reverse();
+  const first = pageRows[0];
+  const last = pageRows.at(-1);
+  return {
+    style: 'cursor',
+    rows: pageRows,
+    hasMore: before ? true : hasMore,
+    afterCursor: last && (before || hasMore) ? encodeCursor(last.id) : null,
+    beforeCursor: first && (p['page[after]'] || (before && hasMore)) ? encodeCursor(first.id) : null,
+    size,
+  };
 }
 
 /**

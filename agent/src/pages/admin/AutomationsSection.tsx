@@ -2,7 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { formatCount } from '../../lib/format.ts';
-import { BusinessRuleSection } from './rule-editor.tsx';
+import { BusinessRuleSection } from './business-rules.tsx';
 import { ProblemList, problemsOf } from './ui.tsx';
 
 interface RunStats {

@@ -4,20 +4,9 @@ import { Select, TextInput } from '../../components/forms.tsx';
 import { type MessageKey, t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { useSession } from '../../lib/session.tsx';
-import { useEditParam } from './rule-editor.tsx';
 import { nextRowKey } from './rules.tsx';
-import {
-  AdminForm,
-  AdminTable,
-  ConfirmDialog,
-  EditDeleteButtons,
-  FormActions,
-  ListSection,
-  ProblemList,
-  problemsOf,
-  SectionHeader,
-  useProblems,
-} from './ui.tsx';
+import { EditorGate, RecordList, useEditParam, useRecord } from './section.tsx';
+import { AdminForm, AdminTable, DeleteDialog, EditorForm, Loaded, useProblems } from './ui.tsx';
 
 interface Interval {
   start_time: number;
@@ -113,62 +102,34 @@ function useSchedules() {
 function ScheduleList({ onEdit }: { onEdit: (id: number | 'new') => void }) {
   const queryClient = useQueryClient();
   const schedules = useSchedules();
-  const [deleting, setDeleting] = useState<Schedule | null>(null);
   const [notice, setNotice] = useState('');
-  const list = schedules.data ?? [];
   return (
-    <>
-      <ListSection
-        title={t('admin.businessHours.title')}
-        intro={t('admin.businessHours.intro')}
-        addLabel={t('admin.businessHours.add')}
-        onAdd={() => onEdit('new')}
-        notice={notice}
-        error={schedules.error}
-        loading={!schedules.data}
-        empty={!list.length && t('admin.businessHours.empty')}
-      >
-        <AdminTable
-          caption={t('admin.businessHours.title')}
-          columns={[
-            t('admin.businessHours.name'),
-            t('admin.businessHours.timeZone'),
-            t('admin.businessHours.hours'),
-          ]}
-        >
-          {list.map((s, i) => (
-            <tr key={s.id}>
-              <td>
-                <strong>{s.name}</strong>
-                {i === 0 && <span className="pill admin-default">{t('admin.businessHours.default')}</span>}
-              </td>
-              <td>{s.time_zone.replaceAll('_', ' ')}</td>
-              <td>{weekSummary(s.intervals)}</td>
-              <td className="admin-row-actions">
-                <EditDeleteButtons
-                  name={s.name}
-                  onEdit={() => onEdit(s.id)}
-                  onDelete={() => setDeleting(s)}
-                />
-              </td>
-            </tr>
-          ))}
-        </AdminTable>
-      </ListSection>
-      <ConfirmDialog
-        open={deleting !== null}
-        title={t('admin.businessHours.deleteTitle', { name: deleting?.name ?? '' })}
-        message={<p>{t('admin.businessHours.deleteMessage')}</p>}
-        confirmLabel={t('shell.delete')}
-        onConfirm={async () => {
-          const s = deleting!;
-          await api.delete(`business_hours/schedules/${s.id}`);
-          setNotice(t('admin.rules.deleted', { name: s.name }));
-          await queryClient.invalidateQueries({ queryKey: ['admin', 'schedules'] });
-        }}
-        onClose={() => setDeleting(null)}
-      />
-    </>
+    <RecordList<Schedule>
+      area="businessHours"
+      records={schedules.data}
+      error={schedules.error}
+      columns={[
+        t('admin.businessHours.name'),
+        t('admin.businessHours.timeZone'),
+        t('admin.businessHours.hours'),
+      ]}
+      name={(s) => s.name}
+      cells={(s, i) => (
+        <>
+          <td>
+            <strong>{s.name}</strong>
+            {i === 0 && <span className="pill admin-default">{t('admin.businessHours.default')}</span>}
+          </td>
+          <td>{s.time_zone.replaceAll('_', ' ')}</td>
+          <td>{weekSummary(s.intervals)}</td>
+        </>
+      )}
+      notice={notice}
+      announce={setNotice}
+      onEdit={onEdit}
+      onDelete={(s) => api.delete(`business_hours/schedules/${s.id}`)}
+      refresh={() => queryClient.invalidateQueries({ queryKey: ['admin', 'schedules'] })}
+    />
   );
 }
 
@@ -181,28 +142,21 @@ function ScheduleEditor({
   onDone: () => void;
   onCreated: (id: number) => void;
 }) {
-  const schedule = useQuery({
-    queryKey: ['admin', 'schedule', id],
-    queryFn: () => api.get<{ schedule: Schedule }>(`business_hours/schedules/${id}`).then((r) => r.schedule),
-    enabled: id !== null,
-  });
-  if (id !== null && schedule.error) {
-    return (
-      <>
-        <SectionHeader title={t('admin.businessHours.title')} />
-        <ProblemList problems={problemsOf(schedule.error, []).other} />
-        <button type="button" className="button" onClick={onDone}>
-          {t('admin.backToList')}
-        </button>
-      </>
-    );
-  }
-  if (id !== null && !schedule.data) return <p className="loading">{t('shell.loading')}</p>;
+  const schedule = useRecord<Schedule>('business_hours/schedules', 'schedule', id);
   return (
-    <>
-      <ScheduleForm schedule={schedule.data ?? null} onDone={onDone} onCreated={onCreated} />
-      {schedule.data && <Holidays schedule={schedule.data} />}
-    </>
+    <EditorGate
+      title={t('admin.businessHours.title')}
+      error={id !== null && schedule.error}
+      ready={id === null || !!schedule.data}
+      onDone={onDone}
+    >
+      {() => (
+        <>
+          <ScheduleForm schedule={schedule.data ?? null} onDone={onDone} onCreated={onCreated} />
+          {schedule.data && <Holidays schedule={schedule.data} />}
+        </>
+      )}
+    </EditorGate>
   );
 }
 
@@ -297,65 +251,58 @@ function ScheduleForm({
   const hoursError = localError || problems.byField.intervals;
 
   return (
-    <>
-      <SectionHeader
-        title={
-          schedule
-            ? t('admin.businessHours.editTitle', { name: schedule.name })
-            : t('admin.businessHours.addTitle')
-        }
-      />
-      <AdminForm
-        className="card admin-form"
-        onSubmit={() => {
-          const intervals = intervalsOf(week);
-          if (typeof intervals === 'string') setLocalError(intervals);
-          else save.mutate(intervals);
+    <EditorForm
+      title={
+        schedule
+          ? t('admin.businessHours.editTitle', { name: schedule.name })
+          : t('admin.businessHours.addTitle')
+      }
+      onSubmit={() => {
+        const intervals = intervalsOf(week);
+        if (typeof intervals === 'string') setLocalError(intervals);
+        else save.mutate(intervals);
+      }}
+      problems={problems.other}
+      pending={save.isPending}
+      submitLabel={schedule ? t('shell.save') : t('admin.businessHours.create')}
+      onCancel={onDone}
+    >
+      <TextInput
+        label={t('admin.businessHours.name')}
+        value={name}
+        onChange={(e) => {
+          problems.edited('name');
+          setName(e.target.value);
         }}
-        problems={problems.other}
-      >
-        <TextInput
-          label={t('admin.businessHours.name')}
-          value={name}
-          onChange={(e) => {
-            problems.edited('name');
-            setName(e.target.value);
-          }}
-          error={problems.byField.name}
-          required
-        />
-        <Select
-          label={t('admin.businessHours.timeZone')}
-          hint={t('admin.businessHours.timeZoneHint')}
-          value={zone}
-          onChange={(e) => {
-            problems.edited('time_zone');
-            setZone(e.target.value);
-          }}
-          options={zones}
-          error={problems.byField.time_zone}
-        />
-        <fieldset className="admin-fieldset">
-          <legend>{t('admin.businessHours.weekLegend')}</legend>
-          <p className="hint">{t('admin.businessHours.weekHint')}</p>
-          {hoursError && (
-            <p className="field-error" role="alert">
-              {hoursError}
-            </p>
-          )}
-          <ul className="admin-week">
-            {DAYS.map((d) => (
-              <DayRow key={d} day={d} spans={week[d] ?? []} onChange={(spans) => setDay(d, spans)} />
-            ))}
-          </ul>
-        </fieldset>
-        <FormActions
-          pending={save.isPending}
-          submitLabel={schedule ? t('shell.save') : t('admin.businessHours.create')}
-          onCancel={onDone}
-        />
-      </AdminForm>
-    </>
+        error={problems.byField.name}
+        required
+      />
+      <Select
+        label={t('admin.businessHours.timeZone')}
+        hint={t('admin.businessHours.timeZoneHint')}
+        value={zone}
+        onChange={(e) => {
+          problems.edited('time_zone');
+          setZone(e.target.value);
+        }}
+        options={zones}
+        error={problems.byField.time_zone}
+      />
+      <fieldset className="admin-fieldset">
+        <legend>{t('admin.businessHours.weekLegend')}</legend>
+        <p className="hint">{t('admin.businessHours.weekHint')}</p>
+        {hoursError && (
+          <p className="field-error" role="alert">
+            {hoursError}
+          </p>
+        )}
+        <ul className="admin-week">
+          {DAYS.map((d) => (
+            <DayRow key={d} day={d} spans={week[d] ?? []} onChange={(spans) => setDay(d, spans)} />
+          ))}
+        </ul>
+      </fieldset>
+    </EditorForm>
   );
 }
 
@@ -472,18 +419,16 @@ function Holidays({ schedule }: { schedule: Schedule }) {
       <p className="visually-hidden" role="status">
         {notice}
       </p>
-      {holidays.error ? (
-        <ProblemList problems={problemsOf(holidays.error, []).other} />
-      ) : !holidays.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : holidays.data.length === 0 ? (
-        <p className="muted">{t('admin.businessHours.noHolidays')}</p>
-      ) : (
+      <Loaded
+        error={holidays.error}
+        loading={!holidays.data}
+        empty={holidays.data?.length === 0 && t('admin.businessHours.noHolidays')}
+      >
         <AdminTable
           caption={t('admin.businessHours.holidays')}
           columns={[t('admin.businessHours.holidayName'), t('admin.businessHours.dates')]}
         >
-          {holidays.data.map((h) => (
+          {(holidays.data ?? []).map((h) => (
             <tr key={h.id}>
               <td>{h.name}</td>
               <td>{dates(h)}</td>
@@ -500,7 +445,7 @@ function Holidays({ schedule }: { schedule: Schedule }) {
             </tr>
           ))}
         </AdminTable>
-      )}
+      </Loaded>
       <AdminForm className="admin-holiday-form" onSubmit={() => add.mutate()} problems={problems.other}>
         <h3>{t('admin.businessHours.addHoliday')}</h3>
         <div className="admin-three">
@@ -534,16 +479,15 @@ function Holidays({ schedule }: { schedule: Schedule }) {
           </button>
         </div>
       </AdminForm>
-      <ConfirmDialog
-        open={deleting !== null}
-        title={t('admin.businessHours.deleteHolidayTitle', { name: deleting?.name ?? '' })}
-        message={<p>{t('admin.businessHours.deleteHolidayMessage')}</p>}
-        confirmLabel={t('shell.delete')}
-        onConfirm={async () => {
-          const h = deleting!;
-          await api.delete(`business_hours/schedules/${schedule.id}/holidays/${h.id}`);
-          setNotice(t('admin.rules.deleted', { name: h.name }));
-          await queryClient.invalidateQueries({ queryKey });
+      <DeleteDialog
+        row={deleting}
+        name={(h) => h.name}
+        title="admin.businessHours.deleteHolidayTitle"
+        message="admin.businessHours.deleteHolidayMessage"
+        onDelete={(h) => api.delete(`business_hours/schedules/${schedule.id}/holidays/${h.id}`)}
+        onDeleted={(deleted) => {
+          setNotice(deleted);
+          return queryClient.invalidateQueries({ queryKey });
         }}
         onClose={() => setDeleting(null)}
       />

@@ -2,11 +2,11 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { Select } from '../../components/forms.tsx';
-import { type MessageKey, plural, t } from '../../i18n/index.ts';
+import { plural, t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { formatDate, timeAgo } from '../../lib/format.ts';
 import { useUsers } from '../../lib/queries.ts';
-import { AdminTable, ProblemList, problemsOf, SectionHeader } from './ui.tsx';
+import { AdminTable, Loaded, labelOr, SectionHeader } from './ui.tsx';
 
 interface Rating {
   id: number;
@@ -32,10 +32,7 @@ interface Reason {
 
 const FILTERS = ['received', 'good', 'bad', 'offered', ''] as const;
 
-const scoreLabel = (score: string) => {
-  const key = `admin.satisfaction.scores.${score}` as MessageKey;
-  return t(key) === key ? score : t(key);
-};
+const scoreLabel = (score: string) => labelOr(`admin.satisfaction.scores.${score}`, score);
 
 /** Customer satisfaction: the ratings requesters gave solved tickets, newest first, with their comments. */
 export default function SatisfactionSection() {
@@ -91,57 +88,53 @@ export default function SatisfactionSection() {
           </p>
         )}
       </div>
-      {ratings.error ? (
-        <ProblemList problems={problemsOf(ratings.error, []).other} />
-      ) : !ratings.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : !list.length ? (
-        <p className="muted">{t('admin.satisfaction.empty')}</p>
-      ) : (
-        <>
-          <p className="visually-hidden" role="status">
-            {plural('admin.satisfaction.count', list.length)}
-          </p>
-          <AdminTable
-            caption={t('admin.satisfaction.title')}
-            columns={[
-              t('admin.satisfaction.when'),
-              t('admin.satisfaction.ticket'),
-              t('admin.satisfaction.score'),
-              t('admin.satisfaction.comment'),
-              t('admin.satisfaction.requester'),
-              t('admin.satisfaction.assignee'),
-            ]}
-          >
-            {list.map((r) => (
-              <tr key={r.id}>
-                <td title={formatDate(r.created_at)}>{timeAgo(r.created_at)}</td>
-                <td>
-                  <Link href={`/tickets/${r.ticket_id}`}>#{r.ticket_id}</Link>
-                </td>
-                <td>
-                  <span className={`csat csat-${r.score}`}>{scoreLabel(r.score)}</span>
-                </td>
-                <td>
-                  {r.comment ? (
-                    <q className="admin-csat-comment">{r.comment}</q>
-                  ) : (
-                    <span className="muted">—</span>
-                  )}
-                  {reasonText(r) && (
-                    <div className="muted admin-sub">
-                      {t('admin.satisfaction.reason', { reason: reasonText(r) })}
-                    </div>
-                  )}
-                </td>
-                <td>{person(r.requester_id)}</td>
-                <td>{person(r.assignee_id)}</td>
-                <td />
-              </tr>
-            ))}
-          </AdminTable>
-        </>
-      )}
+      <Loaded
+        error={ratings.error}
+        loading={!ratings.data}
+        empty={!list.length && t('admin.satisfaction.empty')}
+      >
+        <p className="visually-hidden" role="status">
+          {plural('admin.satisfaction.count', list.length)}
+        </p>
+        <AdminTable
+          caption={t('admin.satisfaction.title')}
+          columns={[
+            t('admin.satisfaction.when'),
+            t('admin.satisfaction.ticket'),
+            t('admin.satisfaction.score'),
+            t('admin.satisfaction.comment'),
+            t('admin.satisfaction.requester'),
+            t('admin.satisfaction.assignee'),
+          ]}
+        >
+          {list.map((r) => (
+            <tr key={r.id}>
+              <td title={formatDate(r.created_at)}>{timeAgo(r.created_at)}</td>
+              <td>
+                <Link href={`/tickets/${r.ticket_id}`}>#{r.ticket_id}</Link>
+              </td>
+              <td>
+                <span className={`csat csat-${r.score}`}>{scoreLabel(r.score)}</span>
+              </td>
+              <td>
+                {r.comment ? (
+                  <q className="admin-csat-comment">{r.comment}</q>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+                {reasonText(r) && (
+                  <div className="muted admin-sub">
+                    {t('admin.satisfaction.reason', { reason: reasonText(r) })}
+                  </div>
+                )}
+              </td>
+              <td>{person(r.requester_id)}</td>
+              <td>{person(r.assignee_id)}</td>
+              <td />
+            </tr>
+          ))}
+        </AdminTable>
+      </Loaded>
       {reasons.data && reasons.data.length > 0 && (
         <section className="admin-csat-reasons" aria-labelledby="csat-reasons">
           <h2 id="csat-reasons">{t('admin.satisfaction.reasons')}</h2>

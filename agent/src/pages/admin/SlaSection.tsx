@@ -1,35 +1,22 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
-import { TextInput } from '../../components/forms.tsx';
 import { type MessageKey, t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
+import { byPosition, useReorder } from './ordered.tsx';
 import {
   type ConditionRow,
-  ConditionsEditor,
+  ConditionSets,
   conditionRows,
   type Definition,
-  MoveButtons,
-  moved,
-  normalizeDefinition,
+  definitionList,
   type RuleCondition,
+  TitleFields,
   toConditions,
-  useEditParam,
-  useReorder,
 } from './rule-editor.tsx';
 import { PRIORITIES, rowProblems } from './rules.tsx';
-import {
-  AdminForm,
-  AdminTable,
-  ConfirmDialog,
-  EditDeleteButtons,
-  FormActions,
-  ListSection,
-  ProblemList,
-  problemsOf,
-  SectionHeader,
-  useProblems,
-} from './ui.tsx';
+import { EditorGate, RecordList, useEditParam, useRecord } from './section.tsx';
+import { EditorForm, labelOr, ProblemList, problemsOf, TitleCell, useProblems } from './ui.tsx';
 
 export const SLA_METRICS = [
   'first_reply_time',
@@ -75,29 +62,27 @@ function useSlaDefinitions() {
   return useQuery({
     queryKey: ['admin', 'sla_policies', 'definitions'],
     queryFn: async (): Promise<{ all: Definition[]; any: Definition[] }> => {
-      const list = (raw: unknown) =>
-        Array.isArray(raw) ? raw.map(normalizeDefinition).filter((d) => d.subject) : [];
       try {
         const r = await api.get<{ definitions: Record<string, unknown> }>('sla_policies/definitions');
-        const all = list(r.definitions?.all ?? r.definitions?.conditions_all);
-        const any = list(r.definitions?.any ?? r.definitions?.conditions_any);
+        const all = definitionList(r.definitions?.all ?? r.definitions?.conditions_all);
+        const any = definitionList(r.definitions?.any ?? r.definitions?.conditions_any);
         if (all.length) return { all, any: any.length ? any : all };
       } catch {
         // Fall through to the trigger definitions.
       }
       const r = await api.get<{ definitions: Record<string, unknown> }>('triggers/definitions');
-      const all = list(r.definitions?.conditions_all).filter((d) => FILTER_FIELDS.includes(d.subject));
-      const any = list(r.definitions?.conditions_any).filter((d) => FILTER_FIELDS.includes(d.subject));
+      const filterable = (raw: unknown) =>
+        definitionList(raw).filter((d) => FILTER_FIELDS.includes(d.subject));
+      const all = filterable(r.definitions?.conditions_all);
+      const any = filterable(r.definitions?.conditions_any);
       return { all, any: any.length ? any : all };
     },
     staleTime: 60_000,
   });
 }
 
-const metricLabel = (m: string) => {
-  const key = `admin.sla.metrics.${m}` as MessageKey;
-  return t(key) === key ? m : t(key);
-};
+/** The ticket page's names for the metrics, so both screens call a target the same. */
+const metricLabel = (m: string) => labelOr(`tickets.sla.metrics.${m}`, m);
 const priorityLabel = (p: string) => t(`admin.rules.priority.${p}` as MessageKey);
 
 /** "1 h 30 min", "45 min", "2 d 4 h". */
@@ -141,101 +126,51 @@ function SlaList({ onEdit }: { onEdit: (id: number | 'new') => void }) {
     queryFn: () =>
       api
         .get<{ sla_policies: SlaPolicy[] }>('sla_policies')
-        .then((r) => [...r.sla_policies].sort((a, b) => a.position - b.position || a.id - b.id)),
+        .then((r) => [...r.sla_policies].sort(byPosition)),
   });
-  const reorder = useReorder<SlaPolicy>(queryKey, (ids) =>
-    api.put('sla_policies/reorder', { sla_policy_ids: ids }),
-  );
-  const [deleting, setDeleting] = useState<SlaPolicy | null>(null);
   const [notice, setNotice] = useState('');
-  const list = policies.data ?? [];
+  const reorder = useReorder<SlaPolicy>(
+    queryKey,
+    (ids) => api.put('sla_policies/reorder', { sla_policy_ids: ids }),
+    setNotice,
+  );
   return (
-    <>
-      <ListSection
-        title={t('admin.sla.title')}
-        intro={t('admin.sla.intro')}
-        addLabel={t('admin.sla.add')}
-        onAdd={() => onEdit('new')}
-        notice={notice}
-        before={<ProblemList problems={reorder.error ? problemsOf(reorder.error, []).other : []} />}
-        error={policies.error}
-        loading={!policies.data}
-        empty={!list.length && t('admin.sla.empty')}
-      >
-        <AdminTable
-          caption={t('admin.sla.title')}
-          columns={[t('admin.ruleEditor.order'), t('admin.rules.ruleTitle'), t('admin.sla.targets')]}
-        >
-          {list.map((policy, i) => (
-            <tr key={policy.id}>
-              <td className="admin-order">
-                <span className="admin-position">{i + 1}</span>
-                <MoveButtons
-                  name={policy.title}
-                  index={i}
-                  count={list.length}
-                  disabled={reorder.isPending}
-                  onMove={(from, to) => {
-                    reorder.mutate(moved(list, from, to));
-                    setNotice(t('admin.ruleEditor.movedTo', { name: policy.title, position: to + 1 }));
-                  }}
-                />
-              </td>
-              <td>
-                <strong>{policy.title}</strong>
-                {policy.description && <div className="muted admin-sub">{policy.description}</div>}
-              </td>
-              <td>{targetsSummary(policy)}</td>
-              <td className="admin-row-actions">
-                <EditDeleteButtons
-                  name={policy.title}
-                  onEdit={() => onEdit(policy.id)}
-                  onDelete={() => setDeleting(policy)}
-                />
-              </td>
-            </tr>
-          ))}
-        </AdminTable>
-      </ListSection>
-      <ConfirmDialog
-        open={deleting !== null}
-        title={t('admin.sla.deleteTitle', { name: deleting?.title ?? '' })}
-        message={<p>{t('admin.sla.deleteMessage')}</p>}
-        confirmLabel={t('shell.delete')}
-        onConfirm={async () => {
-          const policy = deleting!;
-          await api.delete(`sla_policies/${policy.id}`);
-          setNotice(t('admin.rules.deleted', { name: policy.title }));
-          await queryClient.invalidateQueries({ queryKey });
-        }}
-        onClose={() => setDeleting(null)}
-      />
-    </>
+    <RecordList<SlaPolicy>
+      area="sla"
+      records={policies.data}
+      error={policies.error}
+      columns={[t('admin.ruleEditor.order'), t('admin.rules.ruleTitle'), t('admin.sla.targets')]}
+      name={(policy) => policy.title}
+      cells={(policy, i) => (
+        <>
+          {reorder.cell(policies.data!, i)}
+          <TitleCell title={policy.title} sub={policy.description} />
+          <td>{targetsSummary(policy)}</td>
+        </>
+      )}
+      before={<ProblemList problems={reorder.error ? problemsOf(reorder.error, []).other : []} />}
+      notice={notice}
+      announce={setNotice}
+      onEdit={onEdit}
+      onDelete={(policy) => api.delete(`sla_policies/${policy.id}`)}
+      refresh={() => queryClient.invalidateQueries({ queryKey })}
+    />
   );
 }
 
 function SlaEditor({ id, onDone }: { id: number | null; onDone: () => void }) {
   const definitions = useSlaDefinitions();
-  const policy = useQuery({
-    queryKey: ['admin', 'sla_policy', id],
-    queryFn: () => api.get<{ sla_policy: SlaPolicy }>(`sla_policies/${id}`).then((r) => r.sla_policy),
-    enabled: id !== null,
-  });
-  const error = definitions.error ?? (id !== null ? policy.error : null);
-  if (error) {
-    return (
-      <>
-        <SectionHeader title={t('admin.sla.title')} />
-        <ProblemList problems={problemsOf(error, []).other} />
-        <button type="button" className="button" onClick={onDone}>
-          {t('admin.backToList')}
-        </button>
-      </>
-    );
-  }
-  if (!definitions.data || (id !== null && !policy.data))
-    return <p className="loading">{t('shell.loading')}</p>;
-  return <SlaForm policy={policy.data ?? null} defs={definitions.data} onDone={onDone} />;
+  const policy = useRecord<SlaPolicy>('sla_policies', 'sla_policy', id);
+  return (
+    <EditorGate
+      title={t('admin.sla.title')}
+      error={definitions.error ?? (id !== null ? policy.error : null)}
+      ready={!!definitions.data && (id === null || !!policy.data)}
+      onDone={onDone}
+    >
+      {() => <SlaForm policy={policy.data ?? null} defs={definitions.data!} onDone={onDone} />}
+    </EditorGate>
+  );
 }
 
 type Cell = { hours: string; minutes: string };
@@ -333,7 +268,6 @@ function SlaForm({
     },
   });
   const problems = useProblems(save.error, ['title', 'description', 'filter', 'policy_metrics']);
-  const filterProblems = rowProblems(save.error, 'filter');
   const metricProblems = rowProblems(save.error, 'policy_metrics');
   const set = (patch: Partial<SlaFormState>) => {
     const names = Object.keys(patch).map((k) => (k === 'all' || k === 'any' ? 'filter' : k));
@@ -352,145 +286,120 @@ function SlaForm({
   );
 
   return (
-    <>
-      <SectionHeader
-        title={policy ? t('admin.sla.editTitle', { name: policy.title }) : t('admin.sla.addTitle')}
-      />
-      <AdminForm
-        className="card admin-form admin-rule-form"
-        onSubmit={() => {
-          const metrics = policyMetrics(form, hasSchedule);
-          if (typeof metrics === 'string') setLocalError(metrics);
-          else save.mutate(metrics);
+    <EditorForm
+      title={policy ? t('admin.sla.editTitle', { name: policy.title }) : t('admin.sla.addTitle')}
+      className="card admin-form admin-rule-form"
+      onSubmit={() => {
+        const metrics = policyMetrics(form, hasSchedule);
+        if (typeof metrics === 'string') setLocalError(metrics);
+        else save.mutate(metrics);
+      }}
+      problems={problems.other}
+      pending={save.isPending}
+      submitLabel={policy ? t('shell.save') : t('admin.sla.create')}
+      onCancel={onDone}
+    >
+      <TitleFields form={form} set={set} problems={problems} />
+      <ConditionSets
+        defs={defs}
+        all={form.all}
+        any={form.any}
+        onChange={set}
+        problems={rowProblems(save.error, 'filter')}
+        text={{
+          allLegend: t('admin.sla.allLegend'),
+          allHint: t('admin.sla.allHint'),
+          anyLegend: t('admin.sla.anyLegend'),
         }}
-        problems={problems.other}
-      >
-        <TextInput
-          label={t('admin.rules.ruleTitle')}
-          value={form.title}
-          onChange={(e) => set({ title: e.target.value })}
-          error={problems.byField.title}
-          required
-        />
-        <TextInput
-          label={t('admin.ruleEditor.description')}
-          value={form.description}
-          onChange={(e) => set({ description: e.target.value })}
-          error={problems.byField.description}
-        />
-        <ConditionsEditor
-          list="all"
-          defs={defs.all}
-          rows={form.all}
-          onChange={(all) => set({ all })}
-          errors={filterProblems.rows}
-          legend={t('admin.sla.allLegend')}
-          hint={t('admin.sla.allHint')}
-        />
-        <ConditionsEditor
-          list="any"
-          defs={defs.any}
-          rows={form.any}
-          onChange={(any) => set({ any })}
-          errors={filterProblems.rows}
-          legend={t('admin.sla.anyLegend')}
-        />
-        {filterProblems.rest.length > 0 && <p className="field-error">{filterProblems.rest.join(' ')}</p>}
+      />
 
-        <fieldset className="admin-fieldset">
-          <legend>{t('admin.sla.targetsLegend')}</legend>
-          <p className="hint">{t('admin.sla.targetsHint')}</p>
-          {noSchedule && (
-            <p className="admin-warning">
-              {t('admin.sla.noSchedule')}{' '}
-              <Link href="/admin/business-hours">{t('admin.sla.setSchedule')}</Link>
-            </p>
-          )}
-          {metricErrors.length > 0 && (
-            <div className="field-error" role="alert">
-              {metricErrors.map((m) => (
-                <p key={m}>{m}</p>
-              ))}
-            </div>
-          )}
-          <div className="admin-table-wrap">
-            <table className="data admin-table admin-sla-grid">
-              <caption className="visually-hidden">{t('admin.sla.targetsLegend')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.sla.metric')}</th>
-                  {[...PRIORITIES].reverse().map((p) => (
-                    <th scope="col" key={p}>
-                      {priorityLabel(p)}
-                    </th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {SLA_METRICS.map((metric: Metric) => (
-                  <tr key={metric}>
-                    <th scope="row">
-                      {metricLabel(metric)}
-                      <div className="muted admin-sub">{t(`admin.sla.metricHints.${metric}`)}</div>
-                      <select
-                        className="admin-hours-of"
-                        value={(form.businessHours[metric] ?? hasSchedule) ? 'business' : 'calendar'}
-                        onChange={(e) =>
-                          set({
-                            businessHours: { ...form.businessHours, [metric]: e.target.value === 'business' },
-                          })
-                        }
-                        aria-label={t('admin.sla.hoursOfFor', { metric: metricLabel(metric) })}
-                      >
-                        <option value="business">{t('admin.sla.business')}</option>
-                        <option value="calendar">{t('admin.sla.calendar')}</option>
-                      </select>
-                    </th>
-                    {[...PRIORITIES].reverse().map((priority) => {
-                      const key = cellKey(metric, priority);
-                      const cell = form.targets[key] ?? { hours: '', minutes: '' };
-                      const name = t('admin.sla.cell', {
-                        metric: metricLabel(metric),
-                        priority: priorityLabel(priority),
-                      });
-                      return (
-                        <td key={priority}>
-                          <div className="admin-duration">
-                            <input
-                              type="number"
-                              min={0}
-                              inputMode="numeric"
-                              value={cell.hours}
-                              onChange={(e) => setCell(key, { hours: e.target.value })}
-                              aria-label={t('admin.sla.cellHours', { name })}
-                            />
-                            <span aria-hidden="true">{t('admin.sla.h')}</span>
-                            <input
-                              type="number"
-                              min={0}
-                              max={59}
-                              inputMode="numeric"
-                              value={cell.minutes}
-                              onChange={(e) => setCell(key, { minutes: e.target.value })}
-                              aria-label={t('admin.sla.cellMinutes', { name })}
-                            />
-                            <span aria-hidden="true">{t('admin.sla.m')}</span>
-                          </div>
-                        </td>
-                      );
-                    })}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+      <fieldset className="admin-fieldset">
+        <legend>{t('admin.sla.targetsLegend')}</legend>
+        <p className="hint">{t('admin.sla.targetsHint')}</p>
+        {noSchedule && (
+          <p className="admin-warning">
+            {t('admin.sla.noSchedule')} <Link href="/admin/business-hours">{t('admin.sla.setSchedule')}</Link>
+          </p>
+        )}
+        {metricErrors.length > 0 && (
+          <div className="field-error" role="alert">
+            {metricErrors.map((m) => (
+              <p key={m}>{m}</p>
+            ))}
           </div>
-        </fieldset>
-        <FormActions
-          pending={save.isPending}
-          submitLabel={policy ? t('shell.save') : t('admin.sla.create')}
-          onCancel={onDone}
-        />
-      </AdminForm>
-    </>
+        )}
+        <div className="admin-table-wrap">
+          <table className="data admin-table admin-sla-grid">
+            <caption className="visually-hidden">{t('admin.sla.targetsLegend')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.sla.metric')}</th>
+                {[...PRIORITIES].reverse().map((p) => (
+                  <th scope="col" key={p}>
+                    {priorityLabel(p)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {SLA_METRICS.map((metric: Metric) => (
+                <tr key={metric}>
+                  <th scope="row">
+                    {metricLabel(metric)}
+                    <div className="muted admin-sub">{t(`admin.sla.metricHints.${metric}`)}</div>
+                    <select
+                      className="admin-hours-of"
+                      value={(form.businessHours[metric] ?? hasSchedule) ? 'business' : 'calendar'}
+                      onChange={(e) =>
+                        set({
+                          businessHours: { ...form.businessHours, [metric]: e.target.value === 'business' },
+                        })
+                      }
+                      aria-label={t('admin.sla.hoursOfFor', { metric: metricLabel(metric) })}
+                    >
+                      <option value="business">{t('admin.sla.business')}</option>
+                      <option value="calendar">{t('admin.sla.calendar')}</option>
+                    </select>
+                  </th>
+                  {[...PRIORITIES].reverse().map((priority) => {
+                    const key = cellKey(metric, priority);
+                    const cell = form.targets[key] ?? { hours: '', minutes: '' };
+                    const name = t('admin.sla.cell', {
+                      metric: metricLabel(metric),
+                      priority: priorityLabel(priority),
+                    });
+                    return (
+                      <td key={priority}>
+                        <div className="admin-duration">
+                          <input
+                            type="number"
+                            min={0}
+                            inputMode="numeric"
+                            value={cell.hours}
+                            onChange={(e) => setCell(key, { hours: e.target.value })}
+                            aria-label={t('admin.sla.cellHours', { name })}
+                          />
+                          <span aria-hidden="true">{t('admin.sla.h')}</span>
+                          <input
+                            type="number"
+                            min={0}
+                            max={59}
+                            inputMode="numeric"
+                            value={cell.minutes}
+                            onChange={(e) => setCell(key, { minutes: e.target.value })}
+                            aria-label={t('admin.sla.cellMinutes', { name })}
+                          />
+                          <span aria-hidden="true">{t('admin.sla.m')}</span>
+                        </div>
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </fieldset>
+    </EditorForm>
   );
 }

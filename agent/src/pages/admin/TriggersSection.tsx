@@ -1,4 +1,4 @@
-import { BusinessRuleSection } from './rule-editor.tsx';
+import { BusinessRuleSection } from './business-rules.tsx';
 
 /**
  * Triggers: rules that run, in this order, every time a ticket is created or updated. The default ones

@@ -372,7 +372,9 @@ function ConditionList({
   return (
     <fieldset className="admin-fieldset">
       <legend>{t(list === 'all' ? 'admin.views.allLegend' : 'admin.views.anyLegend')}</legend>
-      <p className="hint">{t(list === 'all' ? 'admin.views.allHint' : 'admin.views.anyHint')}</p>
+      <p className="hint">
+        {t(list === 'all' ? 'admin.rules.conditions.allHint' : 'admin.rules.conditions.anyHint')}
+      </p>
       {rows.length > 0 && (
         <ol className="admin-rows">
           {rows.map((row, i) => {
@@ -383,14 +385,14 @@ function ConditionList({
               <RuleRow
                 key={row.key}
                 rowKey={row.key}
-                removeLabel={t(`admin.views.${list}Remove`, { n })}
+                removeLabel={t(`admin.rules.conditions.${list}Remove`, { n })}
                 onRemove={() => onChange(rows.filter((r) => r.key !== row.key))}
                 error={errors[`${list}.${i}`]}
               >
                 <select
                   value={row.field}
                   onChange={(e) => update(row.key, { ...fresh(e.target.value), key: row.key })}
-                  {...a11y(t(`admin.views.${list}Field`, { n }))}
+                  {...a11y(t(`admin.rules.conditions.${list}Field`, { n }))}
                 >
                   {fields.map((f) => (
                     <option key={f.id} value={f.id}>
@@ -401,7 +403,7 @@ function ConditionList({
                 <select
                   value={row.operator}
                   onChange={(e) => update(row.key, { operator: e.target.value })}
-                  {...a11y(t(`admin.views.${list}Operator`, { n }))}
+                  {...a11y(t(`admin.rules.conditions.${list}Operator`, { n }))}
                 >
                   {d.operators.map((op) => (
                     <option key={op} value={op}>
@@ -415,7 +417,7 @@ function ConditionList({
                       value={row.value}
                       options={d.value.options}
                       onChange={(value) => update(row.key, { value })}
-                      a11y={a11y(t(`admin.views.${list}Value`, { n }))}
+                      a11y={a11y(t(`admin.rules.conditions.${list}Value`, { n }))}
                     />
                   ) : (
                     <input
@@ -426,7 +428,7 @@ function ConditionList({
                         d.value.kind === 'hours' ? t('admin.rules.hours') : t('admin.rules.tagsPlaceholder')
                       }
                       onChange={(e) => update(row.key, { value: e.target.value })}
-                      {...a11y(t(`admin.views.${list}Value`, { n }))}
+                      {...a11y(t(`admin.rules.conditions.${list}Value`, { n }))}
                     />
                   ))}
               </RuleRow>
@@ -435,7 +437,7 @@ function ConditionList({
         </ol>
       )}
       <button type="button" className="button" onClick={() => onChange([...rows, fresh('status')])}>
-        {t(list === 'all' ? 'admin.views.addAll' : 'admin.views.addAny')}
+        {t(list === 'all' ? 'admin.rules.conditions.addAll' : 'admin.rules.conditions.addAny')}
       </button>
     </fieldset>
   );

@@ -3,22 +3,21 @@ import { Fragment, useState } from 'react';
 import { Link } from 'wouter';
 import { Dialog } from '../../components/Dialog.tsx';
 import { Select, TextInput } from '../../components/forms.tsx';
-import { type MessageKey, t } from '../../i18n/index.ts';
+import { t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
 import { formatDate, timeAgo } from '../../lib/format.ts';
-import { useEditParam } from './rule-editor.tsx';
+import { EditorGate, RecordList, useEditParam, useRecord } from './section.tsx';
 import {
-  AdminForm,
   AdminTable,
   Checkbox,
-  ConfirmDialog,
   CopyField,
-  EditDeleteButtons,
-  FormActions,
-  ListSection,
+  EditorForm,
+  Loaded,
+  labelOr,
   ProblemList,
   problemsOf,
   SectionHeader,
+  TitleCell,
   useProblems,
 } from './ui.tsx';
 
@@ -73,10 +72,8 @@ const METHODS = ['POST', 'PUT', 'PATCH', 'GET', 'DELETE'];
 const reasonOf = (w: Webhook) =>
   w.status_reason ?? w.inactive_reason ?? w.deactivation_reason ?? w.deactivated_reason ?? null;
 
-const label = (key: string) => {
-  const text = t(key as MessageKey);
-  return text === key ? key.split('.').pop()! : text;
-};
+/** The workspace's words for a value, or the value itself. */
+const label = (key: string) => labelOr(key, key.split('.').pop()!);
 
 /** Webhooks: where triggers and automations send JSON, signed; with each webhook's delivery log. */
 export default function WebhooksSection() {
@@ -100,7 +97,6 @@ function useWebhooks() {
 function WebhookList({ onEdit, onLog }: { onEdit: (id: string) => void; onLog: (id: string) => void }) {
   const queryClient = useQueryClient();
   const webhooks = useWebhooks();
-  const [deleting, setDeleting] = useState<Webhook | null>(null);
   const [notice, setNotice] = useState('');
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['admin', 'webhooks'] });
   const reactivate = useMutation({
@@ -122,109 +118,75 @@ function WebhookList({ onEdit, onLog }: { onEdit: (id: string) => void; onLog: (
       refresh();
     },
   });
-  const list = webhooks.data ?? [];
   return (
-    <>
-      <ListSection
-        title={t('admin.webhooks.title')}
-        intro={t('admin.webhooks.intro')}
-        addLabel={t('admin.webhooks.add')}
-        onAdd={() => onEdit('new')}
-        notice={notice}
-        before={<ProblemList problems={reactivate.error ? problemsOf(reactivate.error, []).other : []} />}
-        error={webhooks.error}
-        loading={!webhooks.data}
-        empty={!list.length && t('admin.webhooks.empty')}
-      >
-        <AdminTable
-          caption={t('admin.webhooks.title')}
-          columns={[t('admin.webhooks.name'), t('admin.webhooks.endpoint'), t('admin.webhooks.status')]}
-        >
-          {list.map((w) => (
-            <tr key={w.id} className={w.status === 'active' ? undefined : 'admin-inactive'}>
-              <td>
-                <strong>{w.name}</strong>
-                {w.description && <div className="muted admin-sub">{w.description}</div>}
-              </td>
-              <td className="admin-endpoint">
-                <code>
-                  {w.http_method} {w.endpoint}
-                </code>
-              </td>
-              <td>
-                {w.status === 'active' ? (
-                  <span className="admin-state-ok">{t('admin.active')}</span>
-                ) : (
-                  <>
-                    <span className="admin-pill-off">{t('admin.inactive')}</span>
-                    {reasonOf(w) && <div className="muted admin-sub">{reasonOf(w)}</div>}
-                    <button
-                      type="button"
-                      className="button admin-reactivate"
-                      disabled={reactivate.isPending}
-                      onClick={() => reactivate.mutate(w)}
-                      aria-label={t('admin.webhooks.reactivateFor', { name: w.name })}
-                    >
-                      {t('admin.webhooks.reactivate')}
-                    </button>
-                  </>
-                )}
-              </td>
-              <td className="admin-row-actions">
+    <RecordList<Webhook>
+      area="webhooks"
+      records={webhooks.data}
+      error={webhooks.error}
+      columns={[t('admin.webhooks.name'), t('admin.webhooks.endpoint'), t('admin.webhooks.status')]}
+      name={(w) => w.name}
+      rowClassName={(w) => (w.status === 'active' ? undefined : 'admin-inactive')}
+      cells={(w) => (
+        <>
+          <TitleCell title={w.name} sub={w.description} />
+          <td className="admin-endpoint">
+            <code>
+              {w.http_method} {w.endpoint}
+            </code>
+          </td>
+          <td>
+            {w.status === 'active' ? (
+              <span className="admin-state-ok">{t('admin.active')}</span>
+            ) : (
+              <>
+                <span className="admin-pill-off">{t('admin.inactive')}</span>
+                {reasonOf(w) && <div className="muted admin-sub">{reasonOf(w)}</div>}
                 <button
                   type="button"
-                  className="button"
-                  onClick={() => onLog(w.id)}
-                  aria-label={t('admin.webhooks.logFor', { name: w.name })}
+                  className="button admin-reactivate"
+                  disabled={reactivate.isPending}
+                  onClick={() => reactivate.mutate(w)}
+                  aria-label={t('admin.webhooks.reactivateFor', { name: w.name })}
                 >
-                  {t('admin.webhooks.log')}
+                  {t('admin.webhooks.reactivate')}
                 </button>
-                <EditDeleteButtons
-                  name={w.name}
-                  onEdit={() => onEdit(w.id)}
-                  onDelete={() => setDeleting(w)}
-                />
-              </td>
-            </tr>
-          ))}
-        </AdminTable>
-      </ListSection>
-      <ConfirmDialog
-        open={deleting !== null}
-        title={t('admin.webhooks.deleteTitle', { name: deleting?.name ?? '' })}
-        message={<p>{t('admin.webhooks.deleteMessage')}</p>}
-        confirmLabel={t('shell.delete')}
-        onConfirm={async () => {
-          const w = deleting!;
-          await api.delete(`webhooks/${w.id}`);
-          setNotice(t('admin.rules.deleted', { name: w.name }));
-          await refresh();
-        }}
-        onClose={() => setDeleting(null)}
-      />
-    </>
+              </>
+            )}
+          </td>
+        </>
+      )}
+      actions={(w) => (
+        <button
+          type="button"
+          className="button"
+          onClick={() => onLog(w.id)}
+          aria-label={t('admin.webhooks.logFor', { name: w.name })}
+        >
+          {t('admin.webhooks.log')}
+        </button>
+      )}
+      before={<ProblemList problems={reactivate.error ? problemsOf(reactivate.error, []).other : []} />}
+      notice={notice}
+      announce={setNotice}
+      onEdit={onEdit}
+      onDelete={(w) => api.delete(`webhooks/${w.id}`)}
+      refresh={refresh}
+    />
   );
 }
 
 function WebhookEditor({ id, onDone }: { id: string | null; onDone: () => void }) {
-  const webhook = useQuery({
-    queryKey: ['admin', 'webhook', id],
-    queryFn: () => api.get<{ webhook: Webhook }>(`webhooks/${id}`).then((r) => r.webhook),
-    enabled: id !== null,
-  });
-  if (id !== null && webhook.error) {
-    return (
-      <>
-        <SectionHeader title={t('admin.webhooks.title')} />
-        <ProblemList problems={problemsOf(webhook.error, []).other} />
-        <button type="button" className="button" onClick={onDone}>
-          {t('admin.backToList')}
-        </button>
-      </>
-    );
-  }
-  if (id !== null && !webhook.data) return <p className="loading">{t('shell.loading')}</p>;
-  return <WebhookForm webhook={webhook.data ?? null} onDone={onDone} />;
+  const webhook = useRecord<Webhook>('webhooks', 'webhook', id);
+  return (
+    <EditorGate
+      title={t('admin.webhooks.title')}
+      error={id !== null && webhook.error}
+      ready={id === null || !!webhook.data}
+      onDone={onDone}
+    >
+      {() => <WebhookForm webhook={webhook.data ?? null} onDone={onDone} />}
+    </EditorGate>
+  );
 }
 
 interface WebhookFormState {
@@ -363,7 +325,7 @@ function WebhookForm({ webhook, onDone }: { webhook: Webhook | null; onDone: () 
 
   return (
     <>
-      <SectionHeader
+      <EditorForm
         title={webhook ? t('admin.webhooks.editTitle', { name: webhook.name }) : t('admin.webhooks.addTitle')}
         actions={
           webhook && (
@@ -372,11 +334,20 @@ function WebhookForm({ webhook, onDone }: { webhook: Webhook | null; onDone: () 
             </button>
           )
         }
-      />
-      {webhook?.status === 'inactive' && reasonOf(webhook) && (
-        <p className="admin-warning">{t('admin.webhooks.inactiveBecause', { reason: reasonOf(webhook)! })}</p>
-      )}
-      <AdminForm className="card admin-form" onSubmit={() => save.mutate()} problems={problems.other}>
+        before={
+          webhook?.status === 'inactive' &&
+          reasonOf(webhook) && (
+            <p className="admin-warning">
+              {t('admin.webhooks.inactiveBecause', { reason: reasonOf(webhook)! })}
+            </p>
+          )
+        }
+        onSubmit={() => save.mutate()}
+        problems={problems.other}
+        pending={save.isPending}
+        submitLabel={webhook ? t('shell.save') : t('admin.webhooks.create')}
+        onCancel={onDone}
+      >
         <TextInput
           label={t('admin.webhooks.name')}
           value={form.name}
@@ -522,12 +493,7 @@ function WebhookForm({ webhook, onDone }: { webhook: Webhook | null; onDone: () 
             }
           />
         </div>
-        <FormActions
-          pending={save.isPending}
-          submitLabel={webhook ? t('shell.save') : t('admin.webhooks.create')}
-          onCancel={onDone}
-        />
-      </AdminForm>
+      </EditorForm>
       <Dialog title={t('admin.webhooks.createdTitle')} open={created !== null} onClose={onDone}>
         {created && <SigningSecret webhook={created} once />}
         <div className="admin-form-actions">
@@ -588,17 +554,15 @@ function SigningSecret({ webhook, once }: { webhook: Webhook; once?: boolean }) 
     <div className="admin-once">
       {once && <p>{t('admin.webhooks.createdIntro', { name: webhook.name })}</p>}
       <p className="admin-warning">{t('admin.webhooks.secretWarning')}</p>
-      {secret.error ? (
-        <ProblemList problems={problemsOf(secret.error, []).other} />
-      ) : !secret.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : (
-        <CopyField
-          label={t('admin.webhooks.secretLabel', { algorithm: secret.data.algorithm })}
-          value={secret.data.secret}
-          hint={t('admin.webhooks.secretHint')}
-        />
-      )}
+      <Loaded error={secret.error} loading={!secret.data}>
+        {secret.data && (
+          <CopyField
+            label={t('admin.webhooks.secretLabel', { algorithm: secret.data.algorithm })}
+            value={secret.data.secret}
+            hint={t('admin.webhooks.secretHint')}
+          />
+        )}
+      </Loaded>
       {rotate.isSuccess && <p role="status">{t('admin.webhooks.rotated')}</p>}
       <ProblemList problems={rotate.error ? problemsOf(rotate.error, []).other : []} />
       {!once &&
@@ -660,10 +624,7 @@ function Source({ source }: { source: Record<string, any> | null | undefined }) 
 }
 
 function DeliveryLog({ id, onDone }: { id: string; onDone: () => void }) {
-  const webhook = useQuery({
-    queryKey: ['admin', 'webhook', id],
-    queryFn: () => api.get<{ webhook: Webhook }>(`webhooks/${id}`).then((r) => r.webhook),
-  });
+  const webhook = useRecord<Webhook>('webhooks', 'webhook', id);
   const invocations = useQuery({
     queryKey: ['admin', 'webhook-invocations', id],
     queryFn: () =>
@@ -698,13 +659,11 @@ function DeliveryLog({ id, onDone }: { id: string; onDone: () => void }) {
             : t('admin.webhooks.inactive')}
         </p>
       )}
-      {invocations.error ? (
-        <ProblemList problems={problemsOf(invocations.error, []).other} />
-      ) : !invocations.data ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : !list.length ? (
-        <p className="muted">{t('admin.webhooks.noInvocations')}</p>
-      ) : (
+      <Loaded
+        error={invocations.error}
+        loading={!invocations.data}
+        empty={!list.length && t('admin.webhooks.noInvocations')}
+      >
         <AdminTable
           caption={t('admin.webhooks.logTitle', { name })}
           columns={[
@@ -756,7 +715,7 @@ function DeliveryLog({ id, onDone }: { id: string; onDone: () => void }) {
             );
           })}
         </AdminTable>
-      )}
+      </Loaded>
     </>
   );
 }
@@ -769,38 +728,42 @@ function Attempts({ webhookId, invocationId }: { webhookId: string; invocationId
         .get<{ attempts: Attempt[] }>(`webhooks/${webhookId}/invocations/${invocationId}/attempts`)
         .then((r) => r.attempts),
   });
-  if (attempts.error) return <ProblemList problems={problemsOf(attempts.error, []).other} />;
-  if (!attempts.data) return <p className="loading">{t('shell.loading')}</p>;
-  if (!attempts.data.length) return <p className="muted">{t('admin.webhooks.noAttempts')}</p>;
+  const list = attempts.data ?? [];
   return (
-    <ol className="admin-attempts">
-      {attempts.data.map((a, i) => {
-        const when = a.completed_at ?? a.at;
-        const duration = a.duration ?? a.duration_ms;
-        return (
-          <li key={a.id}>
-            <strong>{t('admin.webhooks.attemptN', { n: i + 1 })}</strong>{' '}
-            <span className={`admin-delivery admin-delivery-${a.status}`}>{statusLabel(a.status)}</span>
-            {a.status_code ? (
-              <>
-                {' '}
-                <code>{a.status_code}</code>
-              </>
-            ) : null}
-            {duration !== null && duration !== undefined && (
-              <span className="muted"> · {t('admin.webhooks.duration', { ms: duration })}</span>
-            )}
-            {when && (
-              <span className="muted" title={formatDate(when)}>
-                {' '}
-                · {timeAgo(when)}
-              </span>
-            )}
-            {a.error && <div className="admin-attempt-error">{a.error}</div>}
-            {a.response?.body && <pre className="admin-excerpt">{a.response.body.slice(0, 2000)}</pre>}
-          </li>
-        );
-      })}
-    </ol>
+    <Loaded
+      error={attempts.error}
+      loading={!attempts.data}
+      empty={!list.length && t('admin.webhooks.noAttempts')}
+    >
+      <ol className="admin-attempts">
+        {list.map((a, i) => {
+          const when = a.completed_at ?? a.at;
+          const duration = a.duration ?? a.duration_ms;
+          return (
+            <li key={a.id}>
+              <strong>{t('admin.webhooks.attemptN', { n: i + 1 })}</strong>{' '}
+              <span className={`admin-delivery admin-delivery-${a.status}`}>{statusLabel(a.status)}</span>
+              {a.status_code ? (
+                <>
+                  {' '}
+                  <code>{a.status_code}</code>
+                </>
+              ) : null}
+              {duration !== null && duration !== undefined && (
+                <span className="muted"> · {t('admin.webhooks.duration', { ms: duration })}</span>
+              )}
+              {when && (
+                <span className="muted" title={formatDate(when)}>
+                  {' '}
+                  · {timeAgo(when)}
+                </span>
+              )}
+              {a.error && <div className="admin-attempt-error">{a.error}</div>}
+              {a.response?.body && <pre className="admin-excerpt">{a.response.body.slice(0, 2000)}</pre>}
+            </li>
+          );
+        })}
+      </ol>
+    </Loaded>
   );
 }

@@ -1,29 +1,16 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
-import { useLocation, useSearch } from 'wouter';
+import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { TextArea, TextInput } from '../../components/forms.tsx';
-import { type MessageKey, t } from '../../i18n/index.ts';
+import { t } from '../../i18n/index.ts';
 import { api } from '../../lib/api.ts';
-import { formatDate, timeAgo } from '../../lib/format.ts';
-import { nextRowKey, type Option, RuleRow, rowA11y, rowProblems, ValueSelect } from './rules.tsx';
-import {
-  AdminForm,
-  AdminTable,
-  Checkbox,
-  ConfirmDialog,
-  EditDeleteButtons,
-  FormActions,
-  ListSection,
-  ProblemList,
-  problemsOf,
-  SectionHeader,
-  useProblems,
-} from './ui.tsx';
+import { nextRowKey, type Option, RuleRow, rowA11y, ValueSelect } from './rules.tsx';
+import { labelOr } from './ui.tsx';
 
 /**
  * The business-rule editor shared by triggers, automations and SLA policies: condition rows (field →
  * operator → value) and action rows (field → value), both drawn from the API's definitions, so a field the
- * server learns appears here without a change to this file. Also the ordered lists those rules live in.
+ * server learns appears here without a change to this file. The sections themselves are in
+ * business-rules.tsx (triggers, automations) and SlaSection.tsx.
  */
 
 // ---------------------------------------------------------------------------------------------------------
@@ -71,20 +58,6 @@ export interface Definitions {
   actions: Definition[];
 }
 
-/** A trigger or an automation. */
-export interface BusinessRule {
-  id: number;
-  title: string;
-  description?: string | null;
-  active: boolean;
-  position: number;
-  default?: boolean;
-  conditions: { all: RuleCondition[]; any: RuleCondition[] };
-  actions: RuleAction[];
-  created_at?: string;
-  updated_at: string;
-}
-
 /**
  * Definitions come in two dialects: the triggers' `{subject, title, type, values:[…]}` and the SLA
  * policies' `{value, title, values:{type, list:[…]}}`. Both become the first.
@@ -117,24 +90,9 @@ export function normalizeDefinition(raw: any): Definition {
   };
 }
 
-const normalizeList = (list: unknown): Definition[] =>
+/** A list of definitions in either dialect, less any without a field name. */
+export const definitionList = (list: unknown): Definition[] =>
   Array.isArray(list) ? list.map(normalizeDefinition).filter((d) => d.subject) : [];
-
-export function useRuleDefinitions(kind: 'triggers' | 'automations') {
-  return useQuery({
-    queryKey: ['admin', kind, 'definitions'],
-    queryFn: async (): Promise<Definitions> => {
-      const r = await api.get<{ definitions: Record<string, unknown> }>(`${kind}/definitions`);
-      const d = r.definitions ?? {};
-      return {
-        conditions_all: normalizeList(d.conditions_all ?? d.all),
-        conditions_any: normalizeList(d.conditions_any ?? d.any ?? d.conditions_all ?? d.all),
-        actions: normalizeList(d.actions),
-      };
-    },
-    staleTime: 60_000,
-  });
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Values
@@ -175,8 +133,7 @@ function valueOptions(def: Definition | undefined): Option[] {
 /** Recipients of a notification in the workspace's own words ("the requester"), not the API's value names. */
 function knownTitle(def: Definition, value: string): string | undefined {
   if (def.type !== 'notification' && !def.subject.startsWith('notification_')) return undefined;
-  const key = `admin.ruleEditor.recipients.${value}` as MessageKey;
-  return t(key) === key ? undefined : t(key);
+  return labelOr(`admin.ruleEditor.recipients.${value}`, '') || undefined;
 }
 
 /** A row's text back into the API's value: list values keep their own type (a group id stays a number). */
@@ -206,10 +163,7 @@ function isValueless(def: Definition | undefined, operator: string): boolean {
 
 function operatorTitle(def: Definition | undefined, operator: string): string {
   const fromApi = def?.operators?.find((o) => o.value === operator)?.title;
-  if (fromApi) return fromApi;
-  const key = `admin.rules.operators.${operator}` as MessageKey;
-  const label = t(key);
-  return label === key ? operator : label;
+  return fromApi || labelOr(`admin.rules.operators.${operator}`, operator);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -280,10 +234,8 @@ function FieldOptions({ defs }: { defs: Definition[] }) {
           </option>
         ));
         if (!group) return options;
-        const key = `admin.ruleEditor.groups.${group}` as MessageKey;
-        const label = t(key) === key ? group : t(key);
         return (
-          <optgroup key={group} label={label}>
+          <optgroup key={group} label={labelOr(`admin.ruleEditor.groups.${group}`, group)}>
             {options}
           </optgroup>
         );
@@ -363,7 +315,7 @@ export function ConditionsEditor({
         {legend ?? t(list === 'all' ? 'admin.ruleEditor.allLegend' : 'admin.ruleEditor.anyLegend')}
       </legend>
       <p className="hint">
-        {hint ?? t(list === 'all' ? 'admin.ruleEditor.allHint' : 'admin.ruleEditor.anyHint')}
+        {hint ?? t(list === 'all' ? 'admin.rules.conditions.allHint' : 'admin.rules.conditions.anyHint')}
       </p>
       {rows.length > 0 && (
         <ol className="admin-rows">
@@ -379,7 +331,7 @@ export function ConditionsEditor({
               <RuleRow
                 key={row.key}
                 rowKey={row.key}
-                removeLabel={t(`admin.ruleEditor.${list}Remove`, { n })}
+                removeLabel={t(`admin.rules.conditions.${list}Remove`, { n })}
                 onRemove={() => onChange(rows.filter((r) => r.key !== row.key))}
                 error={error}
               >
@@ -388,14 +340,14 @@ export function ConditionsEditor({
                   onChange={(e) =>
                     update(row.key, { ...freshCondition(fields, e.target.value), key: row.key })
                   }
-                  {...a11y(t(`admin.ruleEditor.${list}Field`, { n }))}
+                  {...a11y(t(`admin.rules.conditions.${list}Field`, { n }))}
                 >
                   <FieldOptions defs={fields} />
                 </select>
                 <select
                   value={row.operator}
                   onChange={(e) => update(row.key, { operator: e.target.value })}
-                  {...a11y(t(`admin.ruleEditor.${list}Operator`, { n }))}
+                  {...a11y(t(`admin.rules.conditions.${list}Operator`, { n }))}
                 >
                   {!operators.some((o) => o.value === row.operator) && (
                     <option value={row.operator}>{operatorTitle(d, row.operator)}</option>
@@ -415,7 +367,7 @@ export function ConditionsEditor({
                     def={d}
                     value={row.value}
                     onChange={(value) => update(row.key, { value })}
-                    a11y={a11y(t(`admin.ruleEditor.${list}Value`, { n }))}
+                    a11y={a11y(t(`admin.rules.conditions.${list}Value`, { n }))}
                   />
                 )}
               </RuleRow>
@@ -429,7 +381,7 @@ export function ConditionsEditor({
         disabled={!fields.length}
         onClick={() => onChange([...rows, freshCondition(fields)])}
       >
-        {t(list === 'all' ? 'admin.ruleEditor.addAll' : 'admin.ruleEditor.addAny')}
+        {t(list === 'all' ? 'admin.rules.conditions.addAll' : 'admin.rules.conditions.addAny')}
       </button>
     </fieldset>
   );
@@ -668,422 +620,76 @@ export function ActionsEditor({
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Ordered lists
+// Rule forms
 
-/** `?edit=<id|new>` of a settings section: which record the editor shows, and the way back to the list. */
-export function useEditParam(section: string) {
-  const search = useSearch();
-  const [, navigate] = useLocation();
-  const params = new URLSearchParams(search);
-  return {
-    edit: params.get('edit'),
-    params,
-    open: (id: number | string) => navigate(`/admin/${section}?edit=${encodeURIComponent(String(id))}`),
-    /** Another view of the section, such as `?log=<id>`. */
-    go: (name: string, value: string) => navigate(`/admin/${section}?${name}=${encodeURIComponent(value)}`),
-    close: () => navigate(`/admin/${section}`),
-  };
-}
-
-/**
- * Move up / move down buttons of one row of an ordered list. After a move the pressed button keeps the
- * focus (or its twin, when the row reached an end), so moving by several places is several presses.
- */
-export function MoveButtons({
-  name,
-  index,
-  count,
-  disabled,
-  onMove,
+/** The title and description of a trigger, automation or SLA policy. */
+export function TitleFields({
+  form,
+  set,
+  problems,
 }: {
-  name: string;
-  index: number;
-  count: number;
-  disabled: boolean;
-  onMove: (from: number, to: number) => void;
+  form: { title: string; description: string };
+  set: (patch: { title?: string; description?: string }) => void;
+  problems: { byField: Record<string, string> };
 }) {
-  const up = useRef<HTMLButtonElement>(null);
-  const down = useRef<HTMLButtonElement>(null);
-  const [focus, setFocus] = useState<'up' | 'down' | null>(null);
-  useEffect(() => {
-    if (!focus) return;
-    const wanted = focus === 'up' ? up.current : down.current;
-    const other = focus === 'up' ? down.current : up.current;
-    (wanted && !wanted.disabled ? wanted : other)?.focus();
-    setFocus(null);
-  }, [focus]);
-  return (
-    <span className="admin-column-actions">
-      <button
-        ref={up}
-        type="button"
-        className="icon-button"
-        disabled={disabled || index === 0}
-        onClick={() => {
-          onMove(index, index - 1);
-          setFocus('up');
-        }}
-        aria-label={t('admin.ruleEditor.moveUp', { name })}
-        title={t('admin.ruleEditor.moveUp', { name })}
-      >
-        ↑
-      </button>
-      <button
-        ref={down}
-        type="button"
-        className="icon-button"
-        disabled={disabled || index === count - 1}
-        onClick={() => {
-          onMove(index, index + 1);
-          setFocus('down');
-        }}
-        aria-label={t('admin.ruleEditor.moveDown', { name })}
-        title={t('admin.ruleEditor.moveDown', { name })}
-      >
-        ↓
-      </button>
-    </span>
-  );
-}
-
-export function moved<T>(list: T[], from: number, to: number): T[] {
-  const next = [...list];
-  const [item] = next.splice(from, 1);
-  next.splice(to, 0, item!);
-  return next;
-}
-
-/**
- * Keeps an ordered list's new order on the screen at once, saves it with `save(ids)`, and on failure
- * shows the stored order again with the API's words.
- */
-export function useReorder<T extends { id: number | string }>(
-  queryKey: readonly unknown[],
-  save: (ids: T['id'][]) => Promise<unknown>,
-) {
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: async (list: T[]) => {
-      queryClient.setQueryData<T[]>(queryKey, list);
-      await save(list.map((x) => x.id));
-    },
-    onSettled: () => queryClient.invalidateQueries({ queryKey }),
-  });
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Triggers and automations
-
-type RuleKind = 'triggers' | 'automations';
-const singular = (kind: RuleKind) => (kind === 'triggers' ? 'trigger' : 'automation');
-
-/** Triggers or automations: the ordered list, or with `?edit=` the editor of one. */
-export function BusinessRuleSection({ kind, extraActions }: { kind: RuleKind; extraActions?: ReactNode }) {
-  const { edit, open, close } = useEditParam(kind);
-  if (edit) {
-    return (
-      <BusinessRuleEditor key={edit} kind={kind} id={edit === 'new' ? null : Number(edit)} onDone={close} />
-    );
-  }
-  return <BusinessRuleList kind={kind} onEdit={open} extraActions={extraActions} />;
-}
-
-function summary(rule: BusinessRule): string {
-  const conditions = rule.conditions.all.length + rule.conditions.any.length;
-  return t('admin.ruleEditor.summary', { conditions, actions: rule.actions.length });
-}
-
-function BusinessRuleList({
-  kind,
-  onEdit,
-  extraActions,
-}: {
-  kind: RuleKind;
-  onEdit: (id: number | 'new') => void;
-  extraActions?: ReactNode;
-}) {
-  const queryClient = useQueryClient();
-  const queryKey = ['admin', kind] as const;
-  const rules = useQuery({
-    queryKey,
-    queryFn: () =>
-      api
-        .get<Record<RuleKind, BusinessRule[]>>(kind, { per_page: 100 })
-        .then((r) => [...r[kind]].sort((a, b) => a.position - b.position || a.id - b.id)),
-  });
-  const [deleting, setDeleting] = useState<BusinessRule | null>(null);
-  const [notice, setNotice] = useState('');
-  const [switching, setSwitching] = useState<{ id: number; active: boolean } | null>(null);
-  const toggle = useMutation({
-    mutationFn: (rule: BusinessRule) =>
-      api
-        .put<Record<string, BusinessRule>>(`${kind}/${rule.id}`, {
-          [singular(kind)]: { active: !rule.active },
-        })
-        .then((r) => r[singular(kind)]!),
-    onSuccess: (saved) => {
-      queryClient.setQueryData<BusinessRule[]>(queryKey, (list) =>
-        list?.map((r) => (r.id === saved.id ? saved : r)),
-      );
-      setNotice(t(saved.active ? 'admin.rules.activated' : 'admin.rules.deactivated', { name: saved.title }));
-    },
-    onSettled: () => setSwitching(null),
-  });
-  const reorder = useReorder<BusinessRule>(queryKey, (ids) =>
-    kind === 'triggers'
-      ? api.put('triggers/reorder', { trigger_ids: ids })
-      : api.put('automations/update_many', { automations: ids.map((id, i) => ({ id, position: i + 1 })) }),
-  );
-  const list = rules.data ?? [];
-  const failed = toggle.error ?? reorder.error;
-
   return (
     <>
-      <ListSection
-        title={t(`admin.${kind}.title`)}
-        intro={t(`admin.${kind}.intro`)}
-        addLabel={t(`admin.${kind}.add`)}
-        onAdd={() => onEdit('new')}
-        notice={notice}
-        before={
-          <>
-            {extraActions}
-            <ProblemList problems={failed ? problemsOf(failed, []).other : []} />
-          </>
-        }
-        error={rules.error}
-        loading={!rules.data}
-        empty={!list.length && t(`admin.${kind}.empty`)}
-      >
-        <AdminTable
-          caption={t(`admin.${kind}.title`)}
-          columns={[
-            t('admin.ruleEditor.order'),
-            t('admin.rules.ruleTitle'),
-            t('admin.ruleEditor.updated'),
-            t('admin.active'),
-          ]}
-        >
-          {list.map((rule, i) => (
-            <tr key={rule.id} className={rule.active ? undefined : 'admin-inactive'}>
-              <td className="admin-order">
-                <span className="admin-position">{i + 1}</span>
-                <MoveButtons
-                  name={rule.title}
-                  index={i}
-                  count={list.length}
-                  disabled={reorder.isPending}
-                  onMove={(from, to) => {
-                    reorder.mutate(moved(list, from, to));
-                    setNotice(t('admin.ruleEditor.movedTo', { name: rule.title, position: to + 1 }));
-                  }}
-                />
-              </td>
-              <td>
-                <strong>{rule.title}</strong>
-                <div className="muted admin-sub">{rule.description || summary(rule)}</div>
-              </td>
-              <td title={formatDate(rule.updated_at)}>{timeAgo(rule.updated_at)}</td>
-              <td>
-                <input
-                  type="checkbox"
-                  checked={switching?.id === rule.id ? switching.active : rule.active}
-                  disabled={switching !== null}
-                  onChange={() => {
-                    setSwitching({ id: rule.id, active: !rule.active });
-                    toggle.mutate(rule);
-                  }}
-                  aria-label={t('admin.rules.activeFor', { name: rule.title })}
-                />
-              </td>
-              <td className="admin-row-actions">
-                <EditDeleteButtons
-                  name={rule.title}
-                  onEdit={() => onEdit(rule.id)}
-                  onDelete={() => setDeleting(rule)}
-                />
-              </td>
-            </tr>
-          ))}
-        </AdminTable>
-      </ListSection>
-      <ConfirmDialog
-        open={deleting !== null}
-        title={t(`admin.${kind}.deleteTitle`, { name: deleting?.title ?? '' })}
-        message={<p>{t(`admin.${kind}.deleteMessage`)}</p>}
-        confirmLabel={t('shell.delete')}
-        onConfirm={async () => {
-          const rule = deleting!;
-          await api.delete(`${kind}/${rule.id}`);
-          setNotice(t('admin.rules.deleted', { name: rule.title }));
-          await queryClient.invalidateQueries({ queryKey });
-        }}
-        onClose={() => setDeleting(null)}
+      <TextInput
+        label={t('admin.rules.ruleTitle')}
+        value={form.title}
+        onChange={(e) => set({ title: e.target.value })}
+        error={problems.byField.title}
+        required
+      />
+      <TextInput
+        label={t('admin.ruleEditor.description')}
+        value={form.description}
+        onChange={(e) => set({ description: e.target.value })}
+        error={problems.byField.description}
       />
     </>
   );
 }
 
-function BusinessRuleEditor({ kind, id, onDone }: { kind: RuleKind; id: number | null; onDone: () => void }) {
-  const definitions = useRuleDefinitions(kind);
-  const rule = useQuery({
-    queryKey: ['admin', singular(kind), id],
-    queryFn: () => api.get<Record<string, BusinessRule>>(`${kind}/${id}`).then((r) => r[singular(kind)]!),
-    enabled: id !== null,
-  });
-  const error = definitions.error ?? (id !== null ? rule.error : null);
-  if (error) {
-    return (
-      <>
-        <SectionHeader title={t(`admin.${kind}.title`)} />
-        <ProblemList problems={problemsOf(error, []).other} />
-        <button type="button" className="button" onClick={onDone}>
-          {t('admin.backToList')}
-        </button>
-      </>
-    );
-  }
-  if (!definitions.data || (id !== null && !rule.data))
-    return <p className="loading">{t('shell.loading')}</p>;
-  return <BusinessRuleForm kind={kind} rule={rule.data ?? null} defs={definitions.data} onDone={onDone} />;
-}
-
-interface BusinessRuleFormState {
-  title: string;
-  description: string;
-  active: boolean;
+/**
+ * A rule's "all" and "any" conditions, each list with its own fields; `problems` are the API's, as
+ * rowProblems sorts them (on their rows, or below both lists). `text` replaces the default wording.
+ */
+export function ConditionSets({
+  defs,
+  all,
+  any,
+  onChange,
+  problems,
+  text = {},
+}: {
+  defs: { all: Definition[]; any: Definition[] };
   all: ConditionRow[];
   any: ConditionRow[];
-  actions: ActionRow[];
-}
-
-function initialState(kind: RuleKind, rule: BusinessRule | null, defs: Definitions): BusinessRuleFormState {
-  if (rule) {
-    return {
-      title: rule.title,
-      description: rule.description ?? '',
-      active: rule.active,
-      all: conditionRows(rule.conditions.all),
-      any: conditionRows(rule.conditions.any),
-      actions: actionRows(rule.actions, defs.actions),
-    };
-  }
-  // A new trigger starts at "when a ticket is created"; a new automation at a time condition.
-  const start = kind === 'triggers' ? 'update_type' : 'hours_since_created';
-  const first = defs.conditions_all.find((d) => d.subject === start)?.subject;
-  return {
-    title: '',
-    description: '',
-    active: true,
-    all: [freshCondition(defs.conditions_all, first)],
-    any: [],
-    actions: [freshAction(defs.actions)],
-  };
-}
-
-function BusinessRuleForm({
-  kind,
-  rule,
-  defs,
-  onDone,
-}: {
-  kind: RuleKind;
-  rule: BusinessRule | null;
-  defs: Definitions;
-  onDone: () => void;
+  onChange: (patch: { all: ConditionRow[] } | { any: ConditionRow[] }) => void;
+  problems: { rows: Record<string, string>; rest: string[] };
+  text?: { allLegend?: string; allHint?: string; anyLegend?: string };
 }) {
-  const queryClient = useQueryClient();
-  const [form, setForm] = useState<BusinessRuleFormState>(() => initialState(kind, rule, defs));
-  const save = useMutation({
-    mutationFn: () => {
-      const payload = {
-        [singular(kind)]: {
-          title: form.title,
-          description: form.description || null,
-          active: form.active,
-          conditions: {
-            all: toConditions(form.all, defs.conditions_all),
-            any: toConditions(form.any, defs.conditions_any),
-          },
-          actions: toActions(form.actions, defs.actions),
-        },
-      };
-      return rule ? api.put(`${kind}/${rule.id}`, payload) : api.post(kind, payload);
-    },
-    onSuccess: () => {
-      queryClient.invalidateQueries({ queryKey: ['admin', kind] });
-      queryClient.invalidateQueries({ queryKey: ['admin', singular(kind)] });
-      onDone();
-    },
-  });
-  const problems = useProblems(save.error, ['title', 'description', 'conditions', 'actions']);
-  const conditionProblems = rowProblems(save.error, 'conditions');
-  const actionProblems = rowProblems(save.error, 'actions');
-  const set = (patch: Partial<BusinessRuleFormState>) => {
-    const names = Object.keys(patch).map((k) => (k === 'all' || k === 'any' ? 'conditions' : k));
-    problems.edited(...names);
-    setForm((f) => ({ ...f, ...patch }));
-  };
-
   return (
     <>
-      <SectionHeader
-        title={rule ? t(`admin.${kind}.editTitle`, { name: rule.title }) : t(`admin.${kind}.addTitle`)}
+      <ConditionsEditor
+        list="all"
+        defs={defs.all}
+        rows={all}
+        onChange={(rows) => onChange({ all: rows })}
+        errors={problems.rows}
+        legend={text.allLegend}
+        hint={text.allHint}
       />
-      <AdminForm
-        className="card admin-form admin-rule-form"
-        onSubmit={() => save.mutate()}
-        problems={problems.other}
-      >
-        <TextInput
-          label={t('admin.rules.ruleTitle')}
-          value={form.title}
-          onChange={(e) => set({ title: e.target.value })}
-          error={problems.byField.title}
-          required
-        />
-        <TextInput
-          label={t('admin.ruleEditor.description')}
-          value={form.description}
-          onChange={(e) => set({ description: e.target.value })}
-          error={problems.byField.description}
-        />
-        <Checkbox
-          label={t(`admin.${kind}.activeLabel`)}
-          checked={form.active}
-          onChange={(active) => set({ active })}
-        />
-        <ConditionsEditor
-          list="all"
-          defs={defs.conditions_all}
-          rows={form.all}
-          onChange={(all) => set({ all })}
-          errors={conditionProblems.rows}
-          hint={t(`admin.${kind}.allHint`)}
-        />
-        <ConditionsEditor
-          list="any"
-          defs={defs.conditions_any}
-          rows={form.any}
-          onChange={(any) => set({ any })}
-          errors={conditionProblems.rows}
-        />
-        {conditionProblems.rest.length > 0 && (
-          <p className="field-error">{conditionProblems.rest.join(' ')}</p>
-        )}
-        <ActionsEditor
-          defs={defs.actions}
-          rows={form.actions}
-          onChange={(actions) => set({ actions })}
-          errors={actionProblems.rows}
-          rest={actionProblems.rest}
-        />
-        <FormActions
-          pending={save.isPending}
-          submitLabel={rule ? t('shell.save') : t(`admin.${kind}.create`)}
-          onCancel={onDone}
-        />
-      </AdminForm>
+      <ConditionsEditor
+        list="any"
+        defs={defs.any}
+        rows={any}
+        onChange={(rows) => onChange({ any: rows })}
+        errors={problems.rows}
+        legend={text.anyLegend}
+      />
+      {problems.rest.length > 0 && <p className="field-error">{problems.rest.join(' ')}</p>}
     </>
   );
 }

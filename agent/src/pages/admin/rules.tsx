@@ -1,25 +1,17 @@
 import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
-import { useLocation, useSearch } from 'wouter';
 import { Select, TextInput } from '../../components/forms.tsx';
 import { type MessageKey, t } from '../../i18n/index.ts';
 import { ApiError, api } from '../../lib/api.ts';
 import { useGroups } from '../../lib/queries.ts';
 import { useSession } from '../../lib/session.tsx';
-import {
-  AdminForm,
-  AdminTable,
-  Checkbox,
-  ConfirmDialog,
-  EditDeleteButtons,
-  FormActions,
-  ListSection,
-  ProblemList,
-  problemsOf,
-  SectionHeader,
-} from './ui.tsx';
+import { EditorGate, RecordList, useEditParam, useRecord } from './section.tsx';
+import { Checkbox, EditorForm, ProblemList, problemsOf, TitleCell } from './ui.tsx';
 
-/** Parts views and macros share: who a rule is for, and where the API says a row is wrong. */
+/**
+ * Parts views and macros share: who a rule is for, and where the API says a row is wrong. Their lists'
+ * active box and condition and action rows also serve triggers, automations and SLA policies.
+ */
 
 export type Restriction = { type: 'User' | 'Group'; id?: number | null; ids?: number[] } | null;
 
@@ -219,6 +211,48 @@ export function RuleRow({
   );
 }
 
+/**
+ * The active box of each row of a rule list whose rows are cached under `queryKey`. The box shows the new
+ * state from the click itself, not from the mutation's state (which React Query publishes a tick later, so
+ * the controlled box would first spring back). Once saved, the cached row is replaced and `onSwitched`
+ * gets the notice to announce.
+ */
+export function useActiveSwitch<T extends { id: number; title: string; active: boolean }>(
+  path: string,
+  name: string,
+  queryKey: readonly unknown[],
+  onSwitched: (notice: string) => void,
+) {
+  const queryClient = useQueryClient();
+  const [switching, setSwitching] = useState<{ id: number; active: boolean } | null>(null);
+  const toggle = useMutation({
+    mutationFn: (rule: T) =>
+      api
+        .put<Record<string, T>>(`${path}/${rule.id}`, { [name]: { active: !rule.active } })
+        .then((r) => r[name]!),
+    onSuccess: (saved) => {
+      queryClient.setQueryData<T[]>(queryKey, (list) => list?.map((r) => (r.id === saved.id ? saved : r)));
+      onSwitched(
+        t(saved.active ? 'admin.rules.activated' : 'admin.rules.deactivated', { name: saved.title }),
+      );
+    },
+    onSettled: () => setSwitching(null),
+  });
+  const box = (rule: T) => (
+    <input
+      type="checkbox"
+      checked={switching?.id === rule.id ? switching.active : rule.active}
+      disabled={switching !== null}
+      onChange={() => {
+        setSwitching({ id: rule.id, active: !rule.active });
+        toggle.mutate(rule);
+      }}
+      aria-label={t('admin.rules.activeFor', { name: rule.title })}
+    />
+  );
+  return { box, error: toggle.error };
+}
+
 /** A view or a macro, as far as their shared list needs. */
 interface Rule {
   id: number;
@@ -251,21 +285,19 @@ export function RuleSection<T extends Rule>({
   sort: (a: T, b: T) => number;
   renderForm: (rule: T | null, onDone: () => void) => ReactNode;
 }) {
-  const search = useSearch();
-  const [, navigate] = useLocation();
-  const edit = new URLSearchParams(search).get('edit');
+  const { edit, open, close } = useEditParam(kind);
   if (edit) {
     return (
       <RuleEditor<T>
         key={edit}
         kind={kind}
         id={edit === 'new' ? null : Number(edit)}
-        onDone={() => navigate(`/admin/${kind}`)}
+        onDone={close}
         renderForm={renderForm}
       />
     );
   }
-  return <RuleList<T> kind={kind} sort={sort} onEdit={(id) => navigate(`/admin/${kind}?edit=${id}`)} />;
+  return <RuleList<T> kind={kind} sort={sort} onEdit={open} />;
 }
 
 function RuleList<T extends Rule>({
@@ -284,89 +316,35 @@ function RuleList<T extends Rule>({
     queryKey: ['admin', kind],
     queryFn: () => api.get<Record<RuleKind, T[]>>(kind, { per_page: 100 }).then((r) => r[kind]),
   });
-  const [deleting, setDeleting] = useState<T | null>(null);
   const [notice, setNotice] = useState('');
-  // The box shows the new state from the click itself, not from the mutation's state (which React Query
-  // publishes a tick later, so the controlled box would first spring back).
-  const [switching, setSwitching] = useState<{ id: number; active: boolean } | null>(null);
-  const toggle = useMutation({
-    mutationFn: (rule: T) =>
-      api
-        .put<Record<string, T>>(`${kind}/${rule.id}`, { [singular(kind)]: { active: !rule.active } })
-        .then((r) => r[singular(kind)]!),
-    onSuccess: (saved) => {
-      queryClient.setQueryData<T[]>(['admin', kind], (list) =>
-        list?.map((r) => (r.id === saved.id ? saved : r)),
-      );
-      setNotice(t(saved.active ? 'admin.rules.activated' : 'admin.rules.deactivated', { name: saved.title }));
-      refreshRules(queryClient, kind);
-    },
-    onSettled: () => setSwitching(null),
+  const active = useActiveSwitch<T>(kind, singular(kind), ['admin', kind], (switched) => {
+    setNotice(switched);
+    refreshRules(queryClient, kind);
   });
   const groupName = (id: number) => groups.data?.find((g) => g.id === id)?.name;
-  const list = [...(rules.data ?? [])].sort(sort);
 
   return (
-    <>
-      <ListSection
-        title={t(`admin.${kind}.title`)}
-        intro={t(`admin.${kind}.intro`)}
-        addLabel={t(`admin.${kind}.add`)}
-        onAdd={() => onEdit('new')}
-        notice={notice}
-        before={<ProblemList problems={toggle.error ? problemsOf(toggle.error, []).other : []} />}
-        error={rules.error}
-        loading={!rules.data}
-        empty={!list.length && t(`admin.${kind}.empty`)}
-      >
-        <AdminTable
-          caption={t(`admin.${kind}.title`)}
-          columns={[t('admin.rules.ruleTitle'), t('admin.rules.availableTo'), t('admin.active')]}
-        >
-          {list.map((rule) => (
-            <tr key={rule.id} className={rule.active ? undefined : 'admin-inactive'}>
-              <td>
-                <strong>{rule.title}</strong>
-                {rule.description && <div className="muted admin-sub">{rule.description}</div>}
-              </td>
-              <td>{restrictionLabel(rule.restriction, me.id, groupName)}</td>
-              <td>
-                <input
-                  type="checkbox"
-                  checked={switching?.id === rule.id ? switching.active : rule.active}
-                  disabled={switching !== null}
-                  onChange={() => {
-                    setSwitching({ id: rule.id, active: !rule.active });
-                    toggle.mutate(rule);
-                  }}
-                  aria-label={t('admin.rules.activeFor', { name: rule.title })}
-                />
-              </td>
-              <td className="admin-row-actions">
-                <EditDeleteButtons
-                  name={rule.title}
-                  onEdit={() => onEdit(rule.id)}
-                  onDelete={() => setDeleting(rule)}
-                />
-              </td>
-            </tr>
-          ))}
-        </AdminTable>
-      </ListSection>
-      <ConfirmDialog
-        open={deleting !== null}
-        title={t(`admin.${kind}.deleteTitle`, { name: deleting?.title ?? '' })}
-        message={<p>{t(`admin.${kind}.deleteMessage`)}</p>}
-        confirmLabel={t('shell.delete')}
-        onConfirm={async () => {
-          const rule = deleting!;
-          await api.delete(`${kind}/${rule.id}`);
-          setNotice(t('admin.rules.deleted', { name: rule.title }));
-          refreshRules(queryClient, kind);
-        }}
-        onClose={() => setDeleting(null)}
-      />
-    </>
+    <RecordList<T>
+      area={kind}
+      records={rules.data && [...rules.data].sort(sort)}
+      error={rules.error}
+      columns={[t('admin.rules.ruleTitle'), t('admin.rules.availableTo'), t('admin.active')]}
+      name={(rule) => rule.title}
+      rowClassName={(rule) => (rule.active ? undefined : 'admin-inactive')}
+      cells={(rule) => (
+        <>
+          <TitleCell title={rule.title} sub={rule.description} />
+          <td>{restrictionLabel(rule.restriction, me.id, groupName)}</td>
+          <td>{active.box(rule)}</td>
+        </>
+      )}
+      before={<ProblemList problems={active.error ? problemsOf(active.error, []).other : []} />}
+      notice={notice}
+      announce={setNotice}
+      onEdit={onEdit}
+      onDelete={(rule) => api.delete(`${kind}/${rule.id}`)}
+      refresh={() => refreshRules(queryClient, kind)}
+    />
   );
 }
 
@@ -381,23 +359,12 @@ function RuleEditor<T extends Rule>({
   onDone: () => void;
   renderForm: (rule: T | null, onDone: () => void) => ReactNode;
 }) {
-  const rule = useQuery({
-    queryKey: ['admin', singular(kind), id],
-    queryFn: () => api.get<Record<string, T>>(`${kind}/${id}`).then((r) => r[singular(kind)]!),
-    enabled: id !== null,
-  });
-  if (id !== null && rule.error) {
-    return (
-      <>
-        <ProblemList problems={problemsOf(rule.error, []).other} />
-        <button type="button" className="button" onClick={onDone}>
-          {t('admin.backToList')}
-        </button>
-      </>
-    );
-  }
-  if (id !== null && !rule.data) return <p className="loading">{t('shell.loading')}</p>;
-  return renderForm(rule.data ?? null, onDone);
+  const rule = useRecord<T>(kind, singular(kind), id);
+  return (
+    <EditorGate error={id !== null && rule.error} ready={id === null || !!rule.data} onDone={onDone}>
+      {() => renderForm(rule.data ?? null, onDone)}
+    </EditorGate>
+  );
 }
 
 /** What every view and macro has: a title, whether it is active, and who may use it. */
@@ -466,37 +433,35 @@ export function RuleForm({
   children: ReactNode;
 }) {
   return (
-    <>
-      <SectionHeader
-        title={rule ? t(`admin.${kind}.editTitle`, { name: rule.title }) : t(`admin.${kind}.addTitle`)}
+    <EditorForm
+      title={rule ? t(`admin.${kind}.editTitle`, { name: rule.title }) : t(`admin.${kind}.addTitle`)}
+      className="card admin-form admin-rule-form"
+      onSubmit={onSubmit}
+      problems={problems.other}
+      pending={pending}
+      submitLabel={rule ? t('shell.save') : t(`admin.${kind}.create`)}
+      onCancel={onDone}
+    >
+      <TextInput
+        label={t('admin.rules.ruleTitle')}
+        hint={titleHint}
+        value={form.title}
+        onChange={(e) => set({ title: e.target.value })}
+        error={problems.byField.title}
+        required
       />
-      <AdminForm className="card admin-form admin-rule-form" onSubmit={onSubmit} problems={problems.other}>
-        <TextInput
-          label={t('admin.rules.ruleTitle')}
-          hint={titleHint}
-          value={form.title}
-          onChange={(e) => set({ title: e.target.value })}
-          error={problems.byField.title}
-          required
-        />
-        {afterTitle}
-        <Checkbox
-          label={t(`admin.${kind}.activeLabel`)}
-          checked={form.active}
-          onChange={(active) => set({ active })}
-        />
-        <RestrictionField
-          value={form.restriction}
-          onChange={(restriction) => set({ restriction })}
-          error={problems.byField.restriction}
-        />
-        {children}
-        <FormActions
-          pending={pending}
-          submitLabel={rule ? t('shell.save') : t(`admin.${kind}.create`)}
-          onCancel={onDone}
-        />
-      </AdminForm>
-    </>
+      {afterTitle}
+      <Checkbox
+        label={t(`admin.${kind}.activeLabel`)}
+        checked={form.active}
+        onChange={(active) => set({ active })}
+      />
+      <RestrictionField
+        value={form.restriction}
+        onChange={(restriction) => set({ restriction })}
+        error={problems.byField.restriction}
+      />
+      {children}
+    </EditorForm>
   );
 }

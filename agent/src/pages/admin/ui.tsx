@@ -1,6 +1,6 @@
 import { type ReactNode, useCallback, useEffect, useId, useRef, useState } from 'react';
 import { Dialog } from '../../components/Dialog.tsx';
-import { t } from '../../i18n/index.ts';
+import { type MessageKey, t } from '../../i18n/index.ts';
 import { ApiError } from '../../lib/api.ts';
 
 /** The heading of a settings section, its one-line purpose and its main actions. */
@@ -197,6 +197,44 @@ export function ConfirmDialog({
 }
 
 /**
+ * The confirmation before a row of a settings list is deleted: `onDelete` asks the API, then `onDeleted`
+ * gets the notice to announce ("Sales deleted.") and refreshes the list (the dialog waits for it).
+ */
+export function DeleteDialog<T>({
+  row,
+  name,
+  title,
+  message,
+  onDelete,
+  onDeleted,
+  onClose,
+}: {
+  row: T | null;
+  name: (row: T) => string;
+  /** A message with `{name}`. */
+  title: MessageKey;
+  message: MessageKey;
+  onDelete: (row: T) => Promise<unknown>;
+  onDeleted: (notice: string) => unknown;
+  onClose: () => void;
+}) {
+  return (
+    <ConfirmDialog
+      open={row !== null}
+      title={t(title, { name: row ? name(row) : '' })}
+      message={<p>{t(message)}</p>}
+      confirmLabel={t('shell.delete')}
+      onConfirm={async () => {
+        const deleting = row!;
+        await onDelete(deleting);
+        await onDeleted(t('admin.rules.deleted', { name: name(deleting) }));
+      }}
+      onClose={onClose}
+    />
+  );
+}
+
+/**
  * A secret or link shown once: a read-only field the person can select, and a copy button. When the
  * clipboard is not available (an insecure origin, a refused permission) the text is selected instead so
  * Ctrl+C copies it.
@@ -263,6 +301,12 @@ export function useSavedNotice(): [ReactNode, () => void] {
   ];
 }
 
+/** The workspace's words for `key`, or `fallback` for a value it has none for (one the server added since). */
+export function labelOr(key: string, fallback: string): string {
+  const text = t(key as MessageKey);
+  return text === key ? fallback : text;
+}
+
 /** A tag from a display name ("Out of stock" → "out_of_stock"), as Zendesk suggests option values. */
 export function tagFromName(name: string): string {
   return name
@@ -316,17 +360,32 @@ export function ListSection({
         {notice}
       </p>
       {before}
-      {error ? (
-        <ProblemList problems={problemsOf(error, []).other} />
-      ) : loading ? (
-        <p className="loading">{t('shell.loading')}</p>
-      ) : empty ? (
-        <p className="muted">{empty}</p>
-      ) : (
-        children
-      )}
+      <Loaded error={error} loading={loading} empty={empty}>
+        {children}
+      </Loaded>
     </>
   );
+}
+
+/**
+ * Something read from the API: the API's problem with it, "Loading…" until it is in, `empty` when there
+ * is nothing to show, or else `children`.
+ */
+export function Loaded({
+  error,
+  loading,
+  empty,
+  children,
+}: {
+  error: unknown;
+  loading: boolean;
+  empty?: string | false;
+  children: ReactNode;
+}) {
+  if (error) return <ProblemList problems={problemsOf(error, []).other} />;
+  if (loading) return <p className="loading">{t('shell.loading')}</p>;
+  if (empty) return <p className="muted">{empty}</p>;
+  return children;
 }
 
 /** A settings table: its column headings, then a last, unnamed-on-screen column for each row's buttons. */
@@ -358,6 +417,16 @@ export function AdminTable({
         <tbody>{children}</tbody>
       </table>
     </div>
+  );
+}
+
+/** The first cell of a settings row: the record's name, and a line about it below. */
+export function TitleCell({ title, sub }: { title: string; sub?: string | null }) {
+  return (
+    <td>
+      <strong>{title}</strong>
+      {sub && <div className="muted admin-sub">{sub}</div>}
+    </td>
   );
 }
 
@@ -439,5 +508,44 @@ export function AdminForm({
       <ProblemList problems={problems} />
       {children}
     </form>
+  );
+}
+
+/**
+ * A settings editor on its own page: its heading (with `actions` beside it and `before` below it), then the
+ * form with its fields (`children`) and the save and cancel buttons.
+ */
+export function EditorForm({
+  title,
+  actions,
+  before,
+  className = 'card admin-form',
+  onSubmit,
+  problems,
+  pending,
+  submitLabel,
+  onCancel,
+  children,
+}: {
+  title: string;
+  actions?: ReactNode;
+  before?: ReactNode;
+  className?: string;
+  onSubmit: () => void;
+  problems: string[];
+  pending: boolean;
+  submitLabel: string;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <SectionHeader title={title} actions={actions} />
+      {before}
+      <AdminForm className={className} onSubmit={onSubmit} problems={problems}>
+        {children}
+        <FormActions pending={pending} submitLabel={submitLabel} onCancel={onCancel} />
+      </AdminForm>
+    </>
   );
 }

@@ -1099,37 +1099,41 @@ function printResult(r: DbResult): void {
   const ratio = a.rps ? b.rps / a.rps : 0;
   const costA = a.serverMs + (a.pgMs ?? 0);
   const costB = b.serverMs + (b.pgMs ?? 0);
+  // With --only, one configuration: no ratio to print.
+  const both = r.runs.some((x) => x.config === 'none') && r.runs.some((x) => x.config === 'rules');
   console.log();
-  console.log(
-    formatTable([
-      ['mean of runs', label('none'), label('rules'), 'B / A'],
-      ['tickets/s', fmt(a.rps, 1), fmt(b.rps, 1), `${fmt(100 * ratio, 1)}%`],
-      ['latency p50 (ms)', fmt(a.p50, 1), fmt(b.p50, 1), `${fmt((100 * b.p50) / (a.p50 || 1), 0)}%`],
-      ['latency p99 (ms)', fmt(a.p99, 1), fmt(b.p99, 1), `${fmt((100 * b.p99) / (a.p99 || 1), 0)}%`],
-      [
-        'server CPU per ticket (ms)',
-        fmt(a.serverMs, 2),
-        fmt(b.serverMs, 2),
-        `${fmt((100 * b.serverMs) / (a.serverMs || 1), 0)}%`,
-      ],
-      ...(a.pgMs !== null && b.pgMs !== null
-        ? [
-            [
-              'postgres CPU per ticket (ms)',
-              fmt(a.pgMs, 2),
-              fmt(b.pgMs, 2),
-              `${fmt((100 * b.pgMs) / (a.pgMs || 1), 0)}%`,
-            ],
-          ]
-        : []),
-    ]),
-  );
+  if (both)
+    console.log(
+      formatTable([
+        ['mean of runs', label('none'), label('rules'), 'B / A'],
+        ['tickets/s', fmt(a.rps, 1), fmt(b.rps, 1), `${fmt(100 * ratio, 1)}%`],
+        ['latency p50 (ms)', fmt(a.p50, 1), fmt(b.p50, 1), `${fmt((100 * b.p50) / (a.p50 || 1), 0)}%`],
+        ['latency p99 (ms)', fmt(a.p99, 1), fmt(b.p99, 1), `${fmt((100 * b.p99) / (a.p99 || 1), 0)}%`],
+        [
+          'server CPU per ticket (ms)',
+          fmt(a.serverMs, 2),
+          fmt(b.serverMs, 2),
+          `${fmt((100 * b.serverMs) / (a.serverMs || 1), 0)}%`,
+        ],
+        ...(a.pgMs !== null && b.pgMs !== null
+          ? [
+              [
+                'postgres CPU per ticket (ms)',
+                fmt(a.pgMs, 2),
+                fmt(b.pgMs, 2),
+                `${fmt((100 * b.pgMs) / (a.pgMs || 1), 0)}%`,
+              ],
+            ]
+          : []),
+      ]),
+    );
   console.log();
-  console.log(
-    `Goal: B ≥ ${GOAL * 100}% of A's throughput. Measured: ${fmt(100 * ratio, 1)}% ${ratio >= GOAL ? '✓' : '✗'}. ` +
-      `By CPU per ticket (server${r.db === 'postgres' ? ' + this database’s postgres backends' : ''}, A/B, ` +
-      `the steadier figure on a shared machine): ${fmt((100 * costA) / (costB || 1), 1)}%.`,
-  );
+  if (both)
+    console.log(
+      `Goal: B ≥ ${GOAL * 100}% of A's throughput. Measured: ${fmt(100 * ratio, 1)}% ${ratio >= GOAL ? '✓' : '✗'}. ` +
+        `By CPU per ticket (server${r.db === 'postgres' ? ' + this database’s postgres backends' : ''}, A/B, ` +
+        `the steadier figure on a shared machine): ${fmt((100 * costA) / (costB || 1), 1)}%.`,
+    );
   const effectsJob = r.jobCosts?.['rules.effects'];
   const notifyJob = r.jobCosts?.['rules.notify'];
   if (r.effects && effectsJob?.jobs && notifyJob?.jobs) {
@@ -1144,8 +1148,11 @@ function printResult(r: DbResult): void {
       `Deferred work, measured on the runs' backlog with the server's handlers: ${job('rules.effects', effectsJob)}, ` +
         `${job('rules.notify', notifyJob)}; B's tickets enqueue ${fmt(effectsPerTicket, 2)} + ` +
         `${fmt(e.notificationsPerTicket, 2)} of them: ${fmt(deferred, 2)} ms CPU per ticket. With it, B costs ` +
-        `${fmt(costB + deferred, 2)} ms per ticket against A's ${fmt(costA, 2)}: A/B ${fmt((100 * costA) / (costB + deferred), 1)}% ` +
-        '(the throughput to expect once job workers keep up).',
+        `${fmt(costB + deferred, 2)} ms per ticket` +
+        (both
+          ? ` against A's ${fmt(costA, 2)}: A/B ${fmt((100 * costA) / (costB + deferred), 1)}% ` +
+            '(the throughput to expect once job workers keep up).'
+          : '.'),
     );
   }
   if (r.effects) {

@@ -13,6 +13,9 @@ export function defineJob<T extends object>(spec: JobSpec<T>): JobSpec<T> {
   return spec;
 }
 
+/** Jobs a worker takes per fetch (see start()). */
+const BATCH_SIZE = 20;
+
 /** Advisory lock key held while a process creates pg-boss's schema and queues ("Have"). */
 const JOBS_START_LOCK = 0x4861_7665;
 
@@ -52,13 +55,16 @@ export class Jobs {
     this.started = true;
     for (const spec of this.specs) {
       if (this.roles.work) {
-        await this.boss.work(spec.name, { batchSize: 1, pollingIntervalSeconds: 1 }, async (jobs) => {
+        // pg-boss waits the polling interval between fetches, so one job per fetch would cap every queue at one
+        // job a second per node. A fetch takes a batch; each job that fails is failed on its own (pg-boss then
+        // completes only the jobs still active), so one bad job neither fails nor repeats the others.
+        await this.boss.work(spec.name, { batchSize: BATCH_SIZE, pollingIntervalSeconds: 1 }, async (jobs) => {
           for (const job of jobs) {
             try {
               await spec.handler(job.data, { id: job.id });
             } catch (err) {
               this.logger.error({ err, job: spec.name }, 'job failed');
-              throw err;
+              await this.boss.fail(spec.name, job.id, { message: (err as Error).message ?? String(err) });
             }
           }
         });

@@ -29,8 +29,8 @@
 // events, outbox event and jobs, not SMTP.
 //
 // B's tickets also leave work for later: one `rules.effects` job per ticket whose triggers mail, which
-// enqueues one `rules.notify` job per notification. Job workers take one job a second per queue, so that
-// work mostly waits past the runs (the tables show how many jobs were left). With the server stopped, the
+// enqueues one `rules.notify` job per notification. What the job workers have not done by the end of a run
+// is not in its figures (the tables show how many jobs were left waiting). With the server stopped, the
 // bench drains part of that backlog itself with the server's handlers and reports the CPU per job, and
 // what B costs per ticket with it. On PostgreSQL it then counts the statements a creation runs in each
 // configuration through a wire trace (bench/lib.ts's startSqlTrace): in the request and after it.
@@ -490,8 +490,13 @@ interface Run {
   cpu: CpuShare;
   counted: number;
   verified: boolean;
-  /** Seconds until the server's CPU was back at its idle level after the run. */
+  /**
+   * Seconds until the server's CPU was back at its idle level after the run (and, on PostgreSQL, no rules job
+   * waited): the relay and job workers finishing what the run's tickets asked for.
+   */
   drainS: number;
+  /** CPU per ticket from the run's start until then, less the idle use during the wait. */
+  withDrain: { serverCpuMsPerTicket: number; pgCpuMsPerTicket: number | null };
   /** PostgreSQL only: the rules' jobs (pgboss.job rows named rules.*) enqueued and finished during the run. */
   jobs: { enqueued: number; finished: number; pendingAfter: number } | null;
 }
@@ -526,22 +531,43 @@ async function ticketCount(server: HavenProcess, auth: string): Promise<number> 
   return (await api(server, auth, 'GET', '/api/v2/tickets/count.json')).count.value;
 }
 
-/** Server CPU ticks (10 ms) per second while nothing is asked of it. */
-async function idleTicksPerSecond(pid: number): Promise<number> {
-  const a = cpuSnapshot(pid).server;
-  await sleep(3000);
-  return (cpuSnapshot(pid).server - a) / 3;
+/** What the server (and, on PostgreSQL, its database's backends) use per second while nothing is asked of it. */
+interface Idle {
+  serverTicksPerS: number;
+  pgMsPerS: number | null;
 }
 
-/** Waits until a second passes with the server's CPU at its idle level (+5%); returns the seconds waited. */
-async function waitIdle(pid: number, idleTicks: number, maxS = 180): Promise<number> {
+async function measureIdle(pid: number, database: string | undefined): Promise<Idle> {
+  const pg = database ? samplePostgresDatabase(database) : null;
+  const a = cpuSnapshot(pid).server;
+  const t0 = performance.now();
+  await sleep(5000);
+  const seconds = (performance.now() - t0) / 1000;
+  const pgMs = pg?.stop();
+  return {
+    serverTicksPerS: (cpuSnapshot(pid).server - a) / seconds,
+    pgMsPerS: pgMs === undefined ? null : pgMs / seconds,
+  };
+}
+
+/**
+ * Waits until a second passes with the server's CPU at its idle level (+5%) and, when `jobs` is given, no
+ * rules job waiting; returns the seconds waited.
+ */
+async function waitIdle(
+  pid: number,
+  idle: Idle,
+  jobs: (() => Promise<JobCounts>) | null = null,
+  maxS = 300,
+): Promise<number> {
   const t0 = performance.now();
   let prev = cpuSnapshot(pid).server;
   while ((performance.now() - t0) / 1000 < maxS) {
     await sleep(1000);
     const now = cpuSnapshot(pid).server;
-    if (now - prev <= idleTicks + 5) break;
+    const quiet = now - prev <= idle.serverTicksPerS + 5;
     prev = now;
+    if (quiet && (!jobs || (await jobs()).pending === 0)) break;
   }
   return Math.round((performance.now() - t0) / 100) / 10;
 }
@@ -552,14 +578,14 @@ async function measureRun(
   database: string | undefined,
   config: Config,
   round: number,
-  idleTicks: number,
+  idle: Idle,
   jobs: (() => Promise<JobCounts>) | null,
 ): Promise<Run> {
   const base = { mode: 'create-tickets', base: server.baseUrl, authorization: auth, workers: WORKERS };
   const tag = `${config === 'rules' ? 'b' : 'a'}${round}${Date.now().toString(36)}`;
   if (WARMUP > 0) {
     await runLoad({ ...base, duration: WARMUP, prefix: `w${tag}`, seed: 100 + round });
-    await waitIdle(server.pid, idleTicks);
+    await waitIdle(server.pid, idle, jobs);
   }
   const before = await ticketCount(server, auth);
   log(
@@ -582,7 +608,26 @@ async function measureRun(
   const endedAt = new Date().toISOString();
   const loadAvgAfter = os.loadavg();
   const jobsAfter = jobs ? await jobs() : null;
-  const drainS = await waitIdle(server.pid, idleTicks);
+  // What the run left for later (relay, jobs), until the server is idle again, less its idle use meanwhile.
+  const pgDrain = database ? samplePostgresDatabase(database) : null;
+  const drainS = await waitIdle(server.pid, idle, jobs);
+  const c = cpuSnapshot(server.pid);
+  const pgDrainMs = pgDrain?.stop();
+  const tickets = Math.max(1, summary.ok);
+  const withDrain = {
+    serverCpuMsPerTicket:
+      Math.round((100 * ((c.server - a.server) * 10 - idle.serverTicksPerS * 10 * drainS)) / tickets) / 100,
+    pgCpuMsPerTicket:
+      cpu.postgresDbCpuMsPerRequest === undefined || pgDrainMs === undefined
+        ? null
+        : Math.round(
+            (100 *
+              (cpu.postgresDbCpuMsPerRequest * (summary.ok + summary.failed) +
+                pgDrainMs -
+                (idle.pgMsPerS ?? 0) * drainS)) /
+              tickets,
+          ) / 100,
+  };
   const counted = (await ticketCount(server, auth)) - before;
   return {
     config,
@@ -596,6 +641,7 @@ async function measureRun(
     counted,
     verified: counted === summary.created && summary.failed === 0,
     drainS,
+    withDrain,
     jobs:
       jobsBefore && jobsAfter
         ? {
@@ -678,7 +724,7 @@ async function ruleEffects(store: Store, accountId: number, runs: Run[]): Promis
 // ---------------------------------------------------------------------------------------------------------
 // The deferred work: what the rules' jobs cost once they run.
 
-/** CPU per job of one queue, with the server's own handler, fetched and completed one at a time as it does. */
+/** CPU per job of one queue, with the server's own handler, fetched and completed in batches as it does. */
 interface JobCost {
   jobs: number;
   seconds: number;
@@ -689,12 +735,18 @@ interface JobCost {
 }
 
 /**
- * The measured runs leave most rules jobs waiting (see jobsAtStop). With the server stopped, this drains part
- * of that backlog here, through pg-boss's own fetch and complete and the handlers the server registers
- * (rules.jobs.ts, mail off as in the runs), and measures the CPU per job: what B's tickets still owe once a
- * job worker keeps up. `rules.effects` first (it enqueues the `rules.notify` jobs), then `rules.notify`.
+ * The measured runs leave rules jobs waiting (see jobsAtStop). With the server stopped, this drains part of
+ * that backlog here, through pg-boss's own fetch and complete in batches of `batch` (server/platform/jobs/
+ * jobs.ts's batch size) and the handlers the server registers (rules.jobs.ts, mail off as in the runs), and
+ * measures the CPU per job: what B's tickets owe once job workers keep up. `rules.effects` first (it
+ * enqueues the `rules.notify` jobs), then `rules.notify`.
  */
-async function measureJobDrain(store: Store, maxJobs = 400, maxS = 30): Promise<Record<string, JobCost>> {
+async function measureJobDrain(
+  store: Store,
+  batch = 20,
+  maxJobs = 400,
+  maxS = 30,
+): Promise<Record<string, JobCost>> {
   const [{ Jobs }, { ruleEffectsJob, ruleNotifyJob }, { createLogger }] = await Promise.all([
     import('../server/platform/jobs/jobs.ts'),
     import('../server/modules/rules/rules.jobs.ts'),
@@ -724,19 +776,27 @@ async function measureJobDrain(store: Store, maxJobs = 400, maxS = 30): Promise<
     ];
     const out: Record<string, JobCost> = {};
     for (const [name, handler] of handlers) {
-      const one = async () => {
-        const [job] = await boss.fetch(name, { batchSize: 1 });
-        if (!job) return false;
-        await handler(job.data, { id: job.id });
-        await boss.complete(name, job.id);
-        return true;
+      /** One fetch: its jobs handled one after another, then completed together; how many there were. */
+      const fetchOnce = async () => {
+        const fetched = await boss.fetch(name, { batchSize: batch });
+        for (const job of fetched) await handler(job.data, { id: job.id });
+        if (fetched.length)
+          await boss.complete(
+            name,
+            fetched.map((j) => j.id),
+          );
+        return fetched.length;
       };
-      for (let i = 0; i < 30; i++) if (!(await one())) break; // warm-up
+      await fetchOnce(); // warm-up
       const pg = store.kind === 'postgres' ? samplePostgresDatabase(store.database.name) : null;
       const cpu = process.cpuUsage();
       const t0 = performance.now();
       let jobs = 0;
-      while (jobs < maxJobs && (performance.now() - t0) / 1000 < maxS && (await one())) jobs++;
+      while (jobs < maxJobs && (performance.now() - t0) / 1000 < maxS) {
+        const n = await fetchOnce();
+        if (!n) break;
+        jobs += n;
+      }
       const seconds = (performance.now() - t0) / 1000;
       const used = process.cpuUsage(cpu);
       const pgMs = pg?.stop();
@@ -892,7 +952,7 @@ interface DbResult {
   settings: { durationS: number; warmupS: number; workers: number; rounds: number; order: Config[] };
   mail: string;
   rules: { triggers: string[]; slaPolicies: string[] };
-  idleServerCpuPct: number;
+  idle: Idle;
   runs: Run[];
   effects: RuleEffects | null;
   /** The rules' jobs when the measuring server stopped: how many were enqueued, and how many still waited. */
@@ -916,7 +976,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
     const rules = await createRuleSet(server, auth, fixtures);
     log(`${kind}: ${rules.triggerIds.length} triggers, schedule ${rules.scheduleId}; measuring idle CPU`);
     await applyConfig(server, auth, rules, 'none');
-    const idleTicks = await idleTicksPerSecond(server.pid);
+    const idle = await measureIdle(server.pid, database);
     // On PostgreSQL a second connection counts the rules' jobs around each run (PGlite has one holder).
     if (store.kind === 'postgres') side = await openStoreDatabase(store);
     const jobs = side ? () => ruleJobCounts((q) => side!.pool.query(q)) : null;
@@ -928,7 +988,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
       if (config !== current) {
         await applyConfig(server, auth, rules, config);
         current = config;
-        await waitIdle(server.pid, idleTicks);
+        await waitIdle(server.pid, idle, jobs);
       }
       if (config === 'rules' && !sample) {
         // One ticket whose text several rules react to, to show they are live.
@@ -952,7 +1012,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
         };
       }
       const round = runs.filter((r) => r.config === config).length + 1;
-      const run = await measureRun(server, auth, database, config, round, idleTicks, jobs);
+      const run = await measureRun(server, auth, database, config, round, idle, jobs);
       runs.push(run);
       log(
         `  ${run.summary.requestsPerSec.toFixed(1)} tickets/s, p50 ${run.summary.p50} ms, p99 ${run.summary.p99} ms, ` +
@@ -996,7 +1056,7 @@ async function benchDb(kind: DbKind): Promise<DbResult> {
         ],
         slaPolicies: slaPolicies(rules.refs).map((p) => p.title),
       },
-      idleServerCpuPct: idleTicks,
+      idle,
       runs,
       effects,
       jobsAtStop,
@@ -1031,6 +1091,8 @@ interface Totals {
   p99: number;
   serverMs: number;
   pgMs: number | null;
+  /** Server + postgres CPU per ticket including what the run left for later (Run.withDrain). */
+  drainedMs: number;
 }
 
 function totals(r: DbResult, config: Config): Totals {
@@ -1042,6 +1104,7 @@ function totals(r: DbResult, config: Config): Totals {
     p99: mean(runs.map((x) => x.summary.p99)),
     serverMs: mean(runs.map((x) => x.cpu.serverCpuMsPerRequest)),
     pgMs: pg.length ? mean(pg) : null,
+    drainedMs: mean(runs.map((x) => x.withDrain.serverCpuMsPerTicket + (x.withDrain.pgCpuMsPerTicket ?? 0))),
   };
 }
 
@@ -1079,6 +1142,14 @@ function printResult(r: DbResult): void {
       ...r.runs.map((x) => `${fmt(x.loadAvgBefore[0]!, 1)} → ${fmt(x.loadAvgAfter[0]!, 1)}`),
     ],
     ['server idle again after (s)', ...r.runs.map((x) => fmt(x.drainS, 1))],
+    [
+      `CPU per ticket until then (ms, server${r.db === 'postgres' ? ' + postgres' : ''})`,
+      ...r.runs.map(
+        (x) =>
+          fmt(x.withDrain.serverCpuMsPerTicket, 2) +
+          (x.withDrain.pgCpuMsPerTicket === null ? '' : ` + ${fmt(x.withDrain.pgCpuMsPerTicket, 2)}`),
+      ),
+    ],
     ...(r.runs.some((x) => x.jobs)
       ? [
           [
@@ -1132,7 +1203,9 @@ function printResult(r: DbResult): void {
     console.log(
       `Goal: B ≥ ${GOAL * 100}% of A's throughput. Measured: ${fmt(100 * ratio, 1)}% ${ratio >= GOAL ? '✓' : '✗'}. ` +
         `By CPU per ticket (server${r.db === 'postgres' ? ' + this database’s postgres backends' : ''}, A/B, ` +
-        `the steadier figure on a shared machine): ${fmt((100 * costA) / (costB || 1), 1)}%.`,
+        `the steadier figure on a shared machine): ${fmt((100 * costA) / (costB || 1), 1)}%; counting also ` +
+        `what the runs left for the relay and job workers until the server was idle again: ` +
+        `${fmt((100 * a.drainedMs) / (b.drainedMs || 1), 1)}% (${fmt(a.drainedMs, 2)} against ${fmt(b.drainedMs, 2)} ms).`,
     );
   const effectsJob = r.jobCosts?.['rules.effects'];
   const notifyJob = r.jobCosts?.['rules.notify'];
@@ -1180,10 +1253,7 @@ function printResult(r: DbResult): void {
         `(${Object.entries(j.byName)
           .map(([name, c]) => `${name} ${fmt(c.total)}/${fmt(c.pending)} waiting`)
           .join(', ')}).` +
-        (j.pending
-          ? " Each queue's worker takes one job per poll and polls once a second (server/platform/jobs/" +
-            'jobs.ts: batchSize 1, pollingIntervalSeconds 1), so deferred work is mostly not inside the runs.'
-          : ''),
+        (j.pending ? ' The work those jobs do is not in the runs’ figures (see “Deferred work”).' : ''),
     );
   if (r.sample) console.log(`Sample ticket under B: ${JSON.stringify(r.sample)}`);
   if (r.trace) {

@@ -58,16 +58,20 @@ export class Jobs {
         // pg-boss waits the polling interval between fetches, so one job per fetch would cap every queue at one
         // job a second per node. A fetch takes a batch; each job that fails is failed on its own (pg-boss then
         // completes only the jobs still active), so one bad job neither fails nor repeats the others.
-        await this.boss.work(spec.name, { batchSize: BATCH_SIZE, pollingIntervalSeconds: 1 }, async (jobs) => {
-          for (const job of jobs) {
-            try {
-              await spec.handler(job.data, { id: job.id });
-            } catch (err) {
-              this.logger.error({ err, job: spec.name }, 'job failed');
-              await this.boss.fail(spec.name, job.id, { message: (err as Error).message ?? String(err) });
+        await this.boss.work(
+          spec.name,
+          { batchSize: BATCH_SIZE, pollingIntervalSeconds: 1 },
+          async (jobs) => {
+            for (const job of jobs) {
+              try {
+                await spec.handler(job.data, { id: job.id });
+              } catch (err) {
+                this.logger.error({ err, job: spec.name }, 'job failed');
+                await this.boss.fail(spec.name, job.id, { message: (err as Error).message ?? String(err) });
+              }
             }
-          }
-        });
+          },
+        );
       }
       if (this.roles.schedule && spec.cron) await this.boss.schedule(spec.name, spec.cron, {}, { tz: 'UTC' });
     }

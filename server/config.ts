@@ -76,6 +76,22 @@ const envSchema = z.object({
   HAVEN_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).default(10_000),
   /** Failed webhook invocations in a row (within a day) after which the webhook is deactivated. */
   HAVEN_WEBHOOK_FAILURE_LIMIT: z.coerce.number().int().min(1).default(20),
+  /** The built-in SMTP server for incoming mail: a port, or `off`. */
+  HAVEN_SMTP_PORT: z.union([z.literal('off'), z.coerce.number().int().min(0).max(65535)]).default(2525),
+  HAVEN_SMTP_HOST: z.string().min(1).optional(),
+  /** PEM files; with both set the SMTP server offers STARTTLS. */
+  HAVEN_SMTP_TLS_CERT: z.string().min(1).optional(),
+  HAVEN_SMTP_TLS_KEY: z.string().min(1).optional(),
+  /** Largest message the SMTP server and the raw-MIME endpoint accept. */
+  HAVEN_SMTP_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(30 * 1024 * 1024),
+  /** How often IMAP mailboxes without IDLE are polled, and how often IDLE connections are re-checked. */
+  HAVEN_IMAP_POLL_SECONDS: z.coerce.number().int().min(1).default(60),
+  /** Delay before failed outgoing mail is retried; it doubles for each later attempt. */
+  HAVEN_MAIL_RETRY_BASE_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type HavenConfig = {
@@ -101,6 +117,13 @@ export type HavenConfig = {
   allowPrivateEgress: boolean;
   webhookRetryBaseMs: number;
   webhookFailureLimit: number;
+  /** The inbound SMTP server's port (0 picks a free one); null when it is off. */
+  smtpPort: number | null;
+  smtpHost: string;
+  smtpTls: { certFile: string; keyFile: string } | null;
+  smtpMaxBytes: number;
+  imapPollSeconds: number;
+  mailRetryBaseMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -137,5 +160,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): HavenConfig {
     allowPrivateEgress: e.HAVEN_ALLOW_PRIVATE_EGRESS,
     webhookRetryBaseMs: e.HAVEN_WEBHOOK_RETRY_BASE_MS,
     webhookFailureLimit: e.HAVEN_WEBHOOK_FAILURE_LIMIT,
+    smtpPort: e.HAVEN_SMTP_PORT === 'off' ? null : e.HAVEN_SMTP_PORT,
+    smtpHost: e.HAVEN_SMTP_HOST ?? e.HOST,
+    smtpTls:
+      e.HAVEN_SMTP_TLS_CERT && e.HAVEN_SMTP_TLS_KEY
+        ? { certFile: path.resolve(e.HAVEN_SMTP_TLS_CERT), keyFile: path.resolve(e.HAVEN_SMTP_TLS_KEY) }
+        : null,
+    smtpMaxBytes: e.HAVEN_SMTP_MAX_BYTES,
+    imapPollSeconds: e.HAVEN_IMAP_POLL_SECONDS,
+    mailRetryBaseMs: e.HAVEN_MAIL_RETRY_BASE_MS,
   };
 }

@@ -59,6 +59,7 @@ import './satisfaction/satisfaction.tables.ts';
 import './automations/automations.tables.ts';
 import './triggers/triggers.tables.ts';
 import './webhooks/webhooks.tables.ts';
+import './email/email.tables.ts';
 import './fields/fields.tables.ts';
 import '../platform/events/events.tables.ts';
 import '../platform/storage/storage.tables.ts';

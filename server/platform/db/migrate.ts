@@ -13,6 +13,7 @@ import * as sla from './migrations/0010-sla.ts';
 import * as satisfaction from './migrations/0011-satisfaction.ts';
 import * as webhooks from './migrations/0012-webhooks.ts';
 import * as automations from './migrations/0013-automations.ts';
+import * as email from './migrations/0014-email.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '0010-sla': sla,
   '0012-webhooks': webhooks,
   '0013-automations': automations,
+  '0014-email': email,
 };
 
 // Kysely's own bookkeeping tables live in the same schema, so the registry classifies their columns too.

@@ -3,6 +3,7 @@ import type { AccountsTable, InstallationTable } from '../../modules/accounts/ac
 import type { AttachmentsTable } from '../../modules/attachments/attachments.tables.ts';
 import type { AuditLogsTable } from '../../modules/audit/audit.tables.ts';
 import type { AutomationRunsTable, AutomationsTable } from '../../modules/automations/automations.tables.ts';
+import type { EmailTables } from '../../modules/email/email.tables.ts';
 import type { FieldOptionsTable, FieldsTable } from '../../modules/fields/fields.tables.ts';
 import type { GroupMembershipsTable, GroupsTable } from '../../modules/groups/groups.tables.ts';
 import type { MacrosTable } from '../../modules/macros/macros.tables.ts';
@@ -24,7 +25,7 @@ import type { EventsTable } from '../events/events.tables.ts';
 import type { StoredFilesTable } from '../storage/storage.tables.ts';
 
 /** The whole schema as Kysely sees it. Each module owns its tables' types in <m>.tables.ts. */
-export interface Database extends AccessTables, SatisfactionTables, SlaTables, WebhookTables {
+export interface Database extends AccessTables, EmailTables, SatisfactionTables, SlaTables, WebhookTables {
   accounts: AccountsTable;
   installation: InstallationTable;
   users: UsersTable;

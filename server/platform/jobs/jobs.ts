@@ -1,3 +1,4 @@
+import { CompiledQuery, type Kysely } from 'kysely';
 import type pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { Logger } from '../logging/logger.ts';
@@ -6,6 +7,12 @@ export interface JobSpec<T extends object = Record<string, unknown>> {
   name: string;
   /** Cron expression (UTC) when the scheduler role should enqueue this job on its own. */
   cron?: string;
+  /** Seconds between fetches when the queue is empty (pg-boss's minimum is 0.5). Default 1. */
+  pollingIntervalSeconds?: number;
+  /** Jobs taken per fetch. Default 20. */
+  batchSize?: number;
+  /** Jobs of one fetch run at once (each on its own connection). Default 1: one after another. */
+  concurrency?: number;
   handler(data: T, meta: { id: string }): Promise<void>;
 }
 
@@ -20,6 +27,14 @@ const BATCH_SIZE = 20;
 const JOBS_START_LOCK = 0x4861_7665;
 
 export type Executor = { executeSql(text: string, values: unknown[]): Promise<{ rows: any[] }> };
+
+/** The executor that makes `Jobs.send` enqueue inside `trx`, so the job exists exactly when the transaction commits. */
+export function inTransaction(trx: Kysely<any>): Executor {
+  return {
+    executeSql: (text, values) =>
+      trx.executeQuery(CompiledQuery.raw(text, values)) as Promise<{ rows: any[] }>,
+  };
+}
 
 /**
  * Background jobs on pg-boss, in the same database as everything else (embedded or PostgreSQL),
@@ -60,16 +75,26 @@ export class Jobs {
         // completes only the jobs still active), so one bad job neither fails nor repeats the others.
         await this.boss.work(
           spec.name,
-          { batchSize: BATCH_SIZE, pollingIntervalSeconds: 1 },
+          {
+            batchSize: spec.batchSize ?? BATCH_SIZE,
+            pollingIntervalSeconds: spec.pollingIntervalSeconds ?? 1,
+          },
           async (jobs) => {
-            for (const job of jobs) {
+            const run = async (job: (typeof jobs)[number]) => {
               try {
                 await spec.handler(job.data, { id: job.id });
               } catch (err) {
                 this.logger.error({ err, job: spec.name }, 'job failed');
                 await this.boss.fail(spec.name, job.id, { message: (err as Error).message ?? String(err) });
               }
-            }
+            };
+            const lanes = Math.max(1, Math.min(spec.concurrency ?? 1, jobs.length));
+            let next = 0;
+            await Promise.all(
+              Array.from({ length: lanes }, async () => {
+                while (next < jobs.length) await run(jobs[next++]);
+              }),
+            );
           },
         );
       }

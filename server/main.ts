@@ -15,7 +15,7 @@ Usage:
   haven migrate
 
 Configuration comes from the environment: PORT, HAVEN_DATA_DIR, DATABASE_URL, REDIS_URL,
-HAVEN_BASE_URL, HAVEN_BASE_DOMAIN, LOG_LEVEL (see README.md).`;
+HAVEN_BASE_URL, HAVEN_BASE_DOMAIN, HAVEN_SMTP_PORT, LOG_LEVEL (see README.md).`;
 
 class UsageError extends Error {}
 
@@ -85,8 +85,10 @@ async function serve(argv: string[]): Promise<void> {
   const runtime = await startRuntime(config, { role, logger });
   let port: number | null = null;
   if (runtime.app) port = await runtime.listen();
+  let smtpPort: number | null = null;
+  if (runtime.app && config.smtpPort !== null) smtpPort = await runtime.listenSmtp();
   logger.info(
-    { role, port, database: runtime.services.database.kind, ms: Date.now() - started },
+    { role, port, smtpPort, database: runtime.services.database.kind, ms: Date.now() - started },
     port ? `Haven is ready at ${config.baseUrl}` : `Haven ${role} is running`,
   );
 

@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { HavenConfig } from './config.ts';
 import { recordAudit } from './modules/audit/audit.commands.ts';
+import { ImapSupervisor } from './modules/email/email.imap.ts';
+import { releaseWaitingMail } from './modules/email/email.outbound.ts';
+import { createSmtpServer, type InboundSmtpServer } from './modules/email/email.smtp-server.ts';
 import {
   moduleJobs,
   moduleListeners,
@@ -33,6 +36,8 @@ export interface Runtime {
   app: FastifyInstance | null;
   /** Starts listening (web role); resolves with the bound port. */
   listen(port?: number, host?: string): Promise<number>;
+  /** Starts the inbound SMTP server (web and all roles); resolves with the bound port. */
+  listenSmtp(port?: number, host?: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -85,6 +90,11 @@ export async function startRuntime(
         },
       }),
     ]);
+    // Made before anything starts, so an unreadable TLS certificate stops start-up with nothing left running.
+    const smtp: InboundSmtpServer | null =
+      (role === 'all' || role === 'web') && config.smtpPort !== null
+        ? createSmtpServer({ system: database.db, jobs, config, logger })
+        : null;
     const realtime = new RealtimeGateway(logger);
     realtime.route(realtimeRouting(database.db));
     realtime.handle(realtimeHandlers(database.db));
@@ -95,6 +105,12 @@ export async function startRuntime(
 
     await jobs.start();
     if (work) relay.start();
+    // Mail that waited in the outbox for a relay goes out as soon as a worker starts with one configured.
+    if (work && mailer.enabled) {
+      await releaseWaitingMail(database.db, { mailer, config, jobs, logger }).catch((err) =>
+        logger.error({ err }, 'releasing waiting mail'),
+      );
+    }
 
     let app: FastifyInstance | null = null;
     if (role === 'all' || role === 'web') {
@@ -119,6 +135,10 @@ export async function startRuntime(
       });
     }
 
+    // Incoming mail: IMAP polling where jobs are worked (the SMTP server is made above, where HTTP is served).
+    const imap = work ? new ImapSupervisor({ system: database.db, jobs, config, logger }) : null;
+    imap?.start();
+
     let closing: Promise<void> | null = null;
     return {
       services,
@@ -129,11 +149,18 @@ export async function startRuntime(
         const address = app.server.address();
         return typeof address === 'object' && address ? address.port : port;
       },
+      async listenSmtp(port = config.smtpPort ?? 0, host = config.smtpHost) {
+        if (!smtp) throw new Error(`The ${role} role receives no mail over SMTP (or HAVEN_SMTP_PORT is off)`);
+        return smtp.listen(port, host);
+      },
       close() {
         closing ??= (async () => {
-          // Stop taking requests and finish the ones in flight, then stop background work, then the database.
+          // Stop taking mail and requests and finish the ones in flight, then stop background work, then the
+          // database.
+          if (smtp) await smtp.close().catch((err) => logger.error({ err }, 'closing SMTP'));
           if (app) await app.close().catch((err) => logger.error({ err }, 'closing HTTP'));
           await realtime.close().catch(() => {});
+          await imap?.stop().catch((err) => logger.error({ err }, 'stopping IMAP polling'));
           await relay.stop();
           await jobs.stop().catch((err) => logger.error({ err }, 'stopping jobs'));
           mailer.close();

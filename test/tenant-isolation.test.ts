@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { z } from 'zod';
 import { createSession } from '../server/modules/access/access.commands.ts';
 import { claimUploads } from '../server/modules/attachments/attachments.commands.ts';
+import { installationSecret } from '../server/modules/email/email.inbound.ts';
+import { unsubscribeToken } from '../server/modules/email/email.unsubscribe.ts';
 import { moduleRoutes } from '../server/modules/index.ts';
 import {
   offerSatisfaction,
@@ -280,6 +283,77 @@ before(async () => {
       source: { type: 'trigger', id: null, title: `Trigger ${MARK}`, ticketId: null },
     });
     remember('invocations', invocation!);
+  }
+  if (hasRoute('GET', '/api/v2/suspended_tickets/:id')) {
+    // Two stored messages of A: one in the inbound log, one held for review.
+    const raw = Buffer.from(`From: probe@customer.example\r\nSubject: Mail ${MARK}\r\n\r\nBody ${MARK}\r\n`);
+    for (const [status, resource] of [
+      ['processed', 'inbound'],
+      ['suspended', 'suspended_tickets'],
+    ] as const) {
+      const row = await app.runtime.services.database.db
+        .insertInto('inbound_emails')
+        .values({ account_id: a.id, source: 'http', raw, size: raw.length, status, subject: `Mail ${MARK}` })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      remember(resource, Number(row.id));
+    }
+  }
+  if (hasRoute('POST', '/api/v2/email/imap_connections')) {
+    await created(
+      await asA('POST', '/api/v2/email/imap_connections', {
+        imap_connection: {
+          name: `Mailbox ${MARK}`,
+          host: 'imap.alpha.example',
+          port: 993,
+          username: `user-${MARK}`,
+          password: `password-${MARK}`,
+        },
+      }),
+      'imap_connection',
+      'imap_connections',
+    );
+  }
+  if (hasRoute('POST', '/api/v2/recipient_addresses')) {
+    const address = await created(
+      await asA('POST', '/api/v2/recipient_addresses', {
+        recipient_address: { email: `help-${MARK}@alpha.example`, name: `Help ${MARK}` },
+      }),
+      'recipient_address',
+      'recipient_addresses',
+    );
+    // A confirmation link of A's (the mail carrying it is not needed: its digest is what is stored).
+    const token = `verify-${MARK}-0123456789abcdef`;
+    await app.runtime.services.database.db
+      .updateTable('support_addresses')
+      .set({ verification_digest: createHash('sha256').update(token).digest('hex') })
+      .where('account_id', '=', a.id)
+      .where('id', '=', address.id)
+      .execute();
+    remember('verify', token);
+    const secret = await installationSecret(app.runtime.services.database.db);
+    remember(
+      'unsubscribe',
+      unsubscribeToken(secret, {
+        accountId: a.id,
+        email: `customer-${MARK}@alpha.example`,
+        list: 'satisfaction',
+      }),
+    );
+    const delivery = await app.runtime.services.database.db
+      .insertInto('outbound_emails')
+      .values({
+        account_id: a.id,
+        kind: 'notification',
+        to_address: `customer-${MARK}@alpha.example`,
+        from_address: `support@${aHost}`,
+        subject: `Mail ${MARK}`,
+        message_id: `<haven-probe-${MARK}@${aHost}>`,
+        status: 'failed',
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    remember('deliveries', Number(delivery.id));
   }
   if (hasRoute('POST', '/api/v2/automations')) {
     const automation = {

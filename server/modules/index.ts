@@ -13,6 +13,15 @@ import { attachmentRoutes } from './attachments/attachments.routes.ts';
 import { auditRoutes } from './audit/audit.routes.ts';
 import { automationsJob } from './automations/automations.jobs.ts';
 import { automationRoutes } from './automations/automations.routes.ts';
+import { addressPages, addressRoutes } from './email/addresses.routes.ts';
+import { deliveryRoutes } from './email/deliveries.routes.ts';
+import { type EmailJobDeps, emailInboundJobs } from './email/email.jobs.ts';
+import { emailOutboxJobs } from './email/email.send.ts';
+import { unsubscribePages } from './email/email.unsubscribe.ts';
+import { imapRoutes } from './email/imap.routes.ts';
+import { inboundRoutes } from './email/inbound.routes.ts';
+import { settingsRoutes as emailSettingsRoutes } from './email/settings.routes.ts';
+import { suspendedRoutes } from './email/suspended.routes.ts';
 import { exportRoutes } from './exports/exports.routes.ts';
 import { fieldRoutes } from './fields/fields.routes.ts';
 import { groupRoutes } from './groups/groups.routes.ts';
@@ -88,12 +97,20 @@ export const moduleRoutes: RouteSpec[] = [
   ...triggerRoutes,
   ...automationRoutes,
   ...webhookRoutes,
+  ...imapRoutes,
+  ...inboundRoutes,
+  ...suspendedRoutes,
+  ...addressRoutes,
+  ...addressPages,
+  ...deliveryRoutes,
+  ...emailSettingsRoutes,
+  ...unsubscribePages,
   ...workspaceRoutes,
 ];
 
 export function moduleJobs(
   db: Kysely<Database>,
-  deps: InvitationMailDeps & RuleJobDeps & WebhookJobDeps,
+  deps: InvitationMailDeps & RuleJobDeps & WebhookJobDeps & EmailJobDeps,
 ): JobSpec<any>[] {
   // Fired rules hand their webhook calls to the webhooks module. Not a spread: `jobs` is a getter that may
   // only be read once the queue exists.
@@ -116,6 +133,8 @@ export function moduleJobs(
     ruleNotifyJob(db, deps),
     ruleWebhookJob(db, ruleDeps),
     ...webhookJobs(db, deps),
+    ...emailInboundJobs(db, deps),
+    ...emailOutboxJobs(db, deps),
   ];
 }
 

@@ -64,6 +64,44 @@ before(async () => {
   await ws.api('PUT', `/api/v2/tickets/${ticket.id}`, {
     ticket: { comment: { html_body: '<p>We are sending a technician <strong>tomorrow</strong>.</p>' } },
   });
+  // The email screens with rows: a paused mailbox, and a blocked sender's mail suspended for review (posted
+  // as raw MIME to the HTTP endpoint with the account's inbound secret).
+  await ws.api('POST', '/api/v2/email/imap_connections', {
+    imap_connection: {
+      name: 'Sales inbox',
+      host: 'imap.harbour.example',
+      username: 'sales@harbour.example',
+      password: 'mailbox-password',
+      active: false,
+    },
+  });
+  await ws.api('POST', '/api/v2/recipient_addresses', {
+    recipient_address: { email: 'help@harbour.example', name: 'Harbour Help' },
+  });
+  await ws.api('PUT', '/api/v2/email/settings', { email_settings: { blocked_senders: ['@bulk.example'] } });
+  const support = (await ws.api('GET', '/api/v2/email/settings')).email_settings.inbound.system_address;
+  const secret = (await ws.api('POST', '/api/v2/email/inbound_secret')).inbound_secret.secret;
+  const posted = await fetch(`${ws.baseUrl}/email/inbound`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secret}`, 'content-type': 'message/rfc822' },
+    body: [
+      'From: Bulk Sender <offers@bulk.example>',
+      `To: ${support}`,
+      'Subject: Espresso beans at half price',
+      'Message-ID: <offer-1@bulk.example>',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      'Our beans suit every machine.',
+      '',
+    ].join('\r\n'),
+  });
+  assert.equal(posted.status, 202, await posted.text());
+  for (let i = 0; ; i++) {
+    const list = (await ws.api('GET', '/api/v2/suspended_tickets')).suspended_tickets as unknown[];
+    if (list.length) break;
+    assert.ok(i < 150, 'the blocked sender’s mail was suspended');
+    await new Promise((r) => setTimeout(r, 200));
+  }
   const views = (await ws.api('GET', '/api/v2/views/active')).views as { id: number }[];
   const heading = (page: Page) => page.locator('main h1').first().waitFor();
   screens.push(
@@ -135,6 +173,41 @@ before(async () => {
     },
     { name: 'admin-webhook-log', path: `/agent/admin/webhooks?log=${webhook.id}`, ready: heading },
     { name: 'admin-satisfaction', path: '/agent/admin/satisfaction', ready: heading },
+    {
+      name: 'admin-email-addresses',
+      path: '/agent/admin/email-addresses',
+      ready: (p) => p.locator('.admin-table').waitFor(),
+    },
+    {
+      name: 'admin-email-mailboxes',
+      path: '/agent/admin/email-mailboxes',
+      ready: (p) => p.locator('.admin-table').waitFor(),
+    },
+    {
+      name: 'admin-email-mailbox-edit',
+      path: '/agent/admin/email-mailboxes?edit=new',
+      ready: (p) => p.getByLabel('Server').waitFor(),
+    },
+    {
+      name: 'admin-email-outgoing',
+      path: '/agent/admin/email-outgoing',
+      ready: (p) => p.getByRole('heading', { name: 'Spam and senders' }).waitFor(),
+    },
+    {
+      name: 'admin-email-templates',
+      path: '/agent/admin/email-templates',
+      ready: (p) => p.locator('.email-preview-frame').waitFor(),
+    },
+    {
+      name: 'admin-email-suspended',
+      path: '/agent/admin/email-suspended',
+      ready: (p) => p.locator('.admin-table').waitFor(),
+    },
+    {
+      name: 'admin-email-log',
+      path: '/agent/admin/email-log',
+      ready: (p) => p.locator('.admin-table').waitFor(),
+    },
   );
 });
 
@@ -172,7 +245,10 @@ for (const theme of ['light', 'dark'] as const) {
   }, async (t) => {
     if (!requireChromium(t)) return;
     const { page, context } = await ws!.signedIn(ws!.adminEmail);
-    await context.addInitScript((value) => localStorage.setItem('haven:theme', value), theme);
+    // Only the page itself: a sandboxed frame (the email template preview) has no storage to write to.
+    await context.addInitScript((value) => {
+      if (window === window.top) localStorage.setItem('haven:theme', value);
+    }, theme);
     const problems = watchConsole(page);
     const found: string[] = [];
     for (const screen of screens) {

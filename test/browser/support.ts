@@ -53,9 +53,13 @@ export interface Workspace {
   stop(): Promise<void>;
 }
 
-export async function startWorkspace(prefix: string): Promise<Workspace> {
+/** `env` adds settings for the server (e.g. HAVEN_SMTP_URL for a suite that checks outgoing mail). */
+export async function startWorkspace(
+  prefix: string,
+  extraEnv: Record<string, string> = {},
+): Promise<Workspace> {
   const data = tempDir(`haven-${prefix}-`);
-  const env = { HAVEN_DATA_DIR: path.join(data.dir, 'data') };
+  const env = { HAVEN_DATA_DIR: path.join(data.dir, 'data'), ...extraEnv };
   const adminEmail = `admin@${prefix}.example`;
   const setup = await setupAccount(env, { subdomain: prefix, email: adminEmail, name: `${prefix} support` });
   const server = await startHaven({ env });

@@ -50,7 +50,14 @@ function havenEnv(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
   ]) {
     delete base[key];
   }
-  return { ...base, HOST: '127.0.0.1', LOG_LEVEL: 'info', HAVEN_API_RATE_LIMIT: '0', ...env };
+  return {
+    ...base,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    HAVEN_API_RATE_LIMIT: '0',
+    HAVEN_SMTP_PORT: '0',
+    ...env,
+  };
 }
 
 export interface CommandResult {

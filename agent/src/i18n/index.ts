@@ -5,11 +5,12 @@
  */
 import { admin } from './en/admin.ts';
 import { customers } from './en/customers.ts';
+import { email } from './en/email.ts';
 import { shell } from './en/shell.ts';
 import { tickets } from './en/tickets.ts';
 import { views } from './en/views.ts';
 
-const en = { shell, tickets, views, admin, customers } as const;
+const en = { shell, tickets, views, admin, customers, email } as const;
 
 type Leaves<T, P extends string = ''> = {
   [K in keyof T & string]: T[K] extends string ? `${P}${K}` : Leaves<T[K], `${P}${K}.`>;

@@ -37,13 +37,16 @@ export interface ProcessJobData {
 /** Retries of a processing job before the message is marked failed (it stays listed and can be retried). */
 export const PROCESS_RETRY = { retryLimit: 5, retryDelay: 5, retryBackoff: true } as const;
 
+/** A processing job whose node died is taken up again after this long (processing one message takes well under a second). */
+const PROCESS_EXPIRY_SECONDS = 120;
+
 /** Stores one message and enqueues its processing; resolves with its id once both are committed. */
 export async function acceptInbound(
   system: Kysely<Database>,
-  jobs: Pick<Jobs, 'send'>,
+  jobs: Pick<Jobs, 'send'> & Partial<Pick<Jobs, 'wake'>>,
   input: InboundMessageInput,
 ): Promise<number> {
-  return system.transaction().execute(async (trx) => {
+  const id = await system.transaction().execute(async (trx) => {
     const row = await trx
       .insertInto('inbound_emails')
       .values({
@@ -72,6 +75,8 @@ export async function acceptInbound(
     await enqueueProcessing(jobs, input.accountId, row.id, trx);
     return row.id;
   });
+  jobs.wake?.(EMAIL_PROCESS_JOB);
+  return id;
 }
 
 /** Enqueues (again) the processing of a stored message; inside `trx` when given. */
@@ -85,6 +90,7 @@ export async function enqueueProcessing(
   await jobs.send(EMAIL_PROCESS_JOB, data, {
     singletonKey: `${EMAIL_PROCESS_JOB}:${accountId}:${inboundId}`,
     ...PROCESS_RETRY,
+    expireInSeconds: PROCESS_EXPIRY_SECONDS,
     ...(trx ? { db: inTransaction(trx) } : {}),
   });
 }

@@ -25,6 +25,7 @@ export interface EmailSettingsTable {
   account_id: number;
   /** SHA-256 of the secret mail providers present when they post raw MIME. */
   inbound_secret_digest: string | null;
+  inbound_secret_created_at: Date | null;
   spam_threshold: Generated<number>;
   /** Mail from these addresses or domains is suspended for review. */
   blocked_senders: Generated<string[]>;
@@ -134,12 +135,19 @@ export interface OutboundEmailsTable {
   relay_response: string | null;
   created_at: Generated<Date>;
   sent_at: Date | null;
+  /** While one worker hands the message to the relay (a lease, so two nodes never send it twice). */
+  claimed_until: Date | null;
+  /** When a queued message is next due (after a failed attempt). */
+  next_attempt_at: Date | null;
+  /** The mailing list the recipient can leave (List-Unsubscribe); null for a direct reply. */
+  list: string | null;
 }
 
 export interface EmailSuppressionsTable {
   account_id: number;
   email: string;
-  category: Generated<MailCategory>;
+  /** A mail category or the list left through List-Unsubscribe (`ticket_notifications`, `satisfaction` …). */
+  category: Generated<string>;
   reason: 'unsubscribe' | 'bounce' | 'complaint';
   created_at: Generated<Date>;
 }
@@ -175,6 +183,7 @@ defineTable<EmailSettingsTable>('email_settings', {
   columns: {
     account_id: pd.none(),
     inbound_secret_digest: pd.secret(),
+    inbound_secret_created_at: pd.none(),
     spam_threshold: pd.none(),
     blocked_senders: pd.contact('redact'),
     rejected_senders: pd.contact('redact'),
@@ -284,6 +293,9 @@ defineTable<OutboundEmailsTable>('outbound_emails', {
     relay_response: pd.technical('delete_row'),
     created_at: pd.none(),
     sent_at: pd.none(),
+    claimed_until: pd.none(),
+    next_attempt_at: pd.none(),
+    list: pd.none(),
   },
 });
 

@@ -3,9 +3,17 @@ import type { HavenConfig } from '../../config.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { TenantDb } from '../../platform/db/tenant-db.ts';
 import { defineJob, type Jobs } from '../../platform/jobs/jobs.ts';
+import type { Logger } from '../../platform/logging/logger.ts';
 import type { Mailer } from '../../platform/mail/mailer.ts';
 import { accountBaseUrl } from '../../platform/tenancy/account-urls.ts';
 import type { AccountsDirectory } from '../../platform/tenancy/accounts-directory.ts';
+import { installationSecret } from '../email/email.inbound.ts';
+import {
+  deliverOutbound,
+  type OutgoingMail,
+  queueMail,
+  recordSentMessageIds,
+} from '../email/email.outbound.ts';
 import type { AuditEvent } from '../tickets/tickets.tables.ts';
 import { ruleMail } from './rules.mail.ts';
 
@@ -22,7 +30,8 @@ export const RULE_WEBHOOK_JOB = 'rules.webhook';
 export interface RuleJobDeps {
   mailer: Mailer;
   accounts: AccountsDirectory;
-  config: Pick<HavenConfig, 'baseUrl' | 'baseDomain'>;
+  config: Pick<HavenConfig, 'baseUrl' | 'baseDomain'> & Partial<Pick<HavenConfig, 'mailRetryBaseMs'>>;
+  logger?: Logger;
   /** The job queue (a getter in runtime.ts: the queue is built from these jobs). */
   readonly jobs: Jobs;
   /** The webhooks module's hand-off (recordWebhookInvocation + enqueueWebhookDelivery). */
@@ -54,6 +63,7 @@ async function auditEvent(db: TenantDb, auditId: number, eventId: number) {
 export function ruleEffectsJob(system: Kysely<Database>, deps: RuleJobDeps) {
   return defineJob<{ event_id: number; account_id: number; subject_id: number | null }>({
     name: RULE_EFFECTS_JOB,
+    pollingIntervalSeconds: 0.5,
     async handler(data) {
       const row = await system
         .selectFrom('events')
@@ -85,13 +95,17 @@ export function ruleEffectsJob(system: Kysely<Database>, deps: RuleJobDeps) {
   });
 }
 
-/** Mails one notification to each of its recipients who has an email address and is not suspended. */
+/**
+ * Mails one notification to each of its recipients who has an email address and is not suspended: the mails
+ * are stored in the outbox (with their Message-IDs recorded for threading) in one transaction, then handed to
+ * the relay right away; whatever does not go through now is retried by `email.send`. A repeated job stores
+ * nothing twice (the Message-ID is unique) and a message another node holds is left to it.
+ */
 export function ruleNotifyJob(system: Kysely<Database>, deps: RuleJobDeps) {
   return defineJob<EffectData>({
     name: RULE_NOTIFY_JOB,
+    pollingIntervalSeconds: 0.5,
     async handler(data) {
-      // Without an SMTP relay there is nobody to hand mail to; the email channel keeps such mail in an outbox.
-      if (!deps.mailer.enabled) return;
       const db = new TenantDb(data.account_id, system);
       const found = await auditEvent(db, data.audit_id, data.event_id);
       const account = await system
@@ -107,20 +121,45 @@ export function ruleNotifyJob(system: Kysely<Database>, deps: RuleJobDeps) {
         .executeTakeFirst();
       if (!ticket || ticket.deleted_at) return;
       const baseUrl = await accountBaseUrl(deps.accounts, deps.config, account);
+      const secret = await installationSecret(system);
+      const via = found.event.via as { source?: { rel?: string } } | undefined;
       const recipients = await recipientsOf(db, found.event, ticket);
+      const mails: OutgoingMail[] = [];
       for (const to of recipients) {
-        const mail = await ruleMail(db, {
-          account,
-          baseUrl,
-          ticket,
-          auditId: data.audit_id,
-          eventId: data.event_id,
-          actorId: found.audit.author_id,
-          recipient: to,
-          subject: String(found.event.subject ?? ''),
-          body: String(found.event.body ?? ''),
-        });
-        await deps.mailer.send(mail);
+        mails.push(
+          await ruleMail(db, {
+            account,
+            baseUrl,
+            config: deps.config,
+            secret,
+            ticket,
+            auditId: data.audit_id,
+            eventId: data.event_id,
+            actorId: found.audit.author_id,
+            rule: via?.source?.rel ?? null,
+            recipient: to,
+            subject: String(found.event.subject ?? ''),
+            body: String(found.event.body ?? ''),
+          }),
+        );
+      }
+      const ids = await db.transaction(async (tx) => {
+        const queued = await queueMail(tx, deps, mails, { sendSoon: true });
+        await recordSentMessageIds(
+          tx,
+          ticket.id,
+          mails.map((m) => m.messageId),
+        );
+        return queued;
+      });
+      // Straight to the relay: the reply reaches the customer within the second, not after the next poll.
+      for (const id of ids) {
+        await deliverOutbound(system, deps, data.account_id, id).catch((err) =>
+          deps.logger?.error(
+            { err, outbound_id: id },
+            'sending a notification now failed; email.send retries it',
+          ),
+        );
       }
     },
   });

@@ -1020,6 +1020,21 @@ export async function writeAsEndUser(
   return ctx.db.transaction((db) => writeTicket({ ...ctx, db }, db, id, input, options));
 }
 
+/**
+ * A write arriving through a channel (an email) on behalf of the message's sender. The sender is the actor, so
+ * triggers see who wrote (an end-user's reply does not notify the end-user of their own comment), but the
+ * channel has already decided which ticket the message belongs to (thread headers, a signed reply token), so
+ * the sender's ticket visibility is not checked: a colleague answering in the thread still reaches the ticket.
+ */
+export async function writeFromChannel(
+  ctx: CommandContext,
+  id: number | null,
+  input: TicketInput,
+  options: WriteOptions = {},
+): Promise<TicketWriteResult> {
+  return ctx.db.transaction((db) => writeTicket({ ...ctx, db }, db, id, input, options, { skipScope: true }));
+}
+
 async function assertExternalIdFree(
   db: TenantDb,
   externalId: string,

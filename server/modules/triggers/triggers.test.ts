@@ -168,7 +168,11 @@ describe('triggers of our own', () => {
     assert.equal(priority.via.source.from.title, 'VIP customers are urgent');
 
     const mail = await mailTo(customer.email, 'We are on it: Down again');
-    assert.equal(mail.text.trim(), 'Hello Casey, priority urgent.');
+    // The account's mail frame: the reply marker on top, the notification, the account's name below.
+    assert.equal(
+      mail.text.replace(/\r\n/g, '\n').trim(),
+      '##- Please type your reply above this line -##\n\nHello Casey, priority urgent.\n\n--\nAccount rules',
+    );
 
     // Without the tag, nothing happens.
     const plain = await createTicket({

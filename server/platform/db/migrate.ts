@@ -14,6 +14,8 @@ import * as satisfaction from './migrations/0011-satisfaction.ts';
 import * as webhooks from './migrations/0012-webhooks.ts';
 import * as automations from './migrations/0013-automations.ts';
 import * as email from './migrations/0014-email.ts';
+import * as emailOutbound from './migrations/0015-email-outbound.ts';
+import * as emailInbound from './migrations/0016-email-inbound.ts';
 
 const migrations: Record<string, Migration> = {
   '0001-foundation': foundation,
@@ -30,6 +32,8 @@ const migrations: Record<string, Migration> = {
   '0012-webhooks': webhooks,
   '0013-automations': automations,
   '0014-email': email,
+  '0015-email-outbound': emailOutbound,
+  '0016-email-inbound': emailInbound,
 };
 
 // Kysely's own bookkeeping tables live in the same schema, so the registry classifies their columns too.

@@ -110,6 +110,11 @@ export class OutboxRelay {
       await sql`update events set dispatched_at = now() where id = any(${ids}::bigint[])`.execute(trx);
       return rows.rows;
     });
+    // The jobs just enqueued are committed now: start this node's workers for them without waiting for a poll.
+    const queues = new Set(
+      this.listeners.filter((l) => events.some((e) => e.type === l.event)).map((l) => l.job),
+    );
+    for (const queue of queues) this.jobs.wake(queue);
     for (const row of events) {
       this.publish({
         id: row.id,

@@ -129,8 +129,10 @@ export async function buildHttpApp(services: Services, routes: RouteSpec[]): Pro
       config: { spec } as Record<string, unknown>,
       handler: (req, reply) => runHandler(services, spec, req, reply),
     };
-    if (spec.rawBody) fileRoutes.push({ ...route, onRequest: hooks, bodyLimit: config.maxUploadBytes });
-    else app.route({ ...route, preHandler: hooks });
+    if (spec.rawBody) {
+      const bodyLimit = spec.rawBodyLimit?.(config) ?? config.maxUploadBytes;
+      fileRoutes.push({ ...route, onRequest: hooks, bodyLimit });
+    } else app.route({ ...route, preHandler: hooks });
   }
 
   // File uploads take the body as bytes whatever its Content-Type (Zendesk clients send `application/binary`,
@@ -150,6 +152,12 @@ function authenticateHook(services: Services, spec: RouteSpec) {
     req.haven = state;
     if (spec.install) return;
     const target = services.accounts.classifyHost(req.headers.host);
+    if (spec.ownCredentials) {
+      const account = await services.auth.accountForHost(target);
+      if (!account) throw new HavenError('CS_ACCOUNT_NOT_FOUND');
+      state.account = account;
+      return spec.ownCredentials(req, services, account);
+    }
     const credentials = parseCredentials(req.headers.authorization, req.cookies[SESSION_COOKIE]);
     const ip = truncateIp(req.ip);
     try {

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodType } from 'zod';
+import type { HavenConfig } from '../../config.ts';
 import type { Actor } from '../auth/authenticate.ts';
 import type { CommandContext } from '../commands.ts';
 import type { TenantDb } from '../db/tenant-db.ts';
@@ -58,6 +59,13 @@ export interface RouteSpec<P = any, Q = any, B = any> {
    * up to HAVEN_MAX_UPLOAD_BYTES, and the caller is authenticated before any of it is read.
    */
   rawBody?: boolean;
+  /** For `rawBody` routes: the body's size limit when it is not HAVEN_MAX_UPLOAD_BYTES (413 beyond). */
+  rawBodyLimit?: (config: HavenConfig) => number;
+  /**
+   * The route checks the Authorization header itself (a mail provider presenting an account's inbound secret):
+   * only the account is resolved from the host, then this runs before the body is read and throws to refuse.
+   */
+  ownCredentials?: (req: FastifyRequest, services: Services, account: Account) => Promise<void>;
   handler(ctx: HandlerContext<P, Q, B>): Promise<Responded | undefined>;
 }
 

@@ -134,6 +134,14 @@ async function resolveTarget(host: string, allowPrivate: boolean): Promise<Targe
   );
 }
 
+/**
+ * The address to connect to for `host` under the egress rules (for protocols other than HTTP, such as IMAP):
+ * the name is resolved once and checked; connect to the returned address. Rejects with an EgressError.
+ */
+export async function resolveEgressAddress(host: string, allowPrivate: boolean): Promise<string> {
+  return (await resolveTarget(host, allowPrivate)).address;
+}
+
 /** A `lookup` that answers only the address already checked, in whichever form the socket asks for. */
 function pinnedLookup(target: Target): net.LookupFunction {
   return ((_host: string, options: dns.LookupOptions, callback: (...args: unknown[]) => void) => {

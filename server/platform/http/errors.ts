@@ -51,6 +51,11 @@ export const ERRORS = {
   },
   CS_BODY_TOO_LARGE: { status: 413, error: 'RequestTooLarge', description: 'The request body is too large' },
   CS_INVALID: { status: 422, error: 'RecordInvalid', description: 'Record validation errors' },
+  CS_IMAP_CONNECTION_FAILED: {
+    status: 422,
+    error: 'ImapConnectionFailed',
+    description: 'Haven could not connect to the mailbox',
+  },
   CS_RATE_LIMITED: { status: 429, error: 'TooManyRequests', description: 'Rate limit exceeded' },
   CS_SIGN_IN_LOCKED: {
     status: 429,

@@ -17,7 +17,9 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 export function buildOpenApi(routes: RouteSpec[], version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
-    if (r.page || r.install) continue;
+    // The document is the `/api/` surface; endpoints for other machines (mail providers posting raw MIME to
+    // `/email/inbound`) are described in their own docs.
+    if (r.page || r.install || !r.url.startsWith('/api/')) continue;
     const path = r.url.replace(/:(\w+)/g, '{$1}');
     const parameters: unknown[] = [];
     for (const [where, schema] of [

@@ -43,6 +43,8 @@ export function inTransaction(trx: Kysely<any>): Executor {
 export class Jobs {
   private readonly boss: PgBoss;
   private started = false;
+  /** This process's worker for each queue it works, so a job enqueued here can be started without waiting. */
+  private readonly workers = new Map<string, string>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -67,13 +69,20 @@ export class Jobs {
       await this.boss.start();
       for (const spec of this.specs) await this.boss.createQueue(spec.name);
     });
+    // The embedded database belongs to this one process: jobs still marked active were cut off when it last
+    // stopped (a crash, kill -9), and would otherwise wait for pg-boss's expiry (15 minutes) to run again.
+    if (this.singleProcess) {
+      await this.pool.query(
+        `update pgboss.job set state = 'retry', start_after = now() where state = 'active'`,
+      );
+    }
     this.started = true;
     for (const spec of this.specs) {
       if (this.roles.work) {
         // pg-boss waits the polling interval between fetches, so one job per fetch would cap every queue at one
         // job a second per node. A fetch takes a batch; each job that fails is failed on its own (pg-boss then
         // completes only the jobs still active), so one bad job neither fails nor repeats the others.
-        await this.boss.work(
+        const workerId = await this.boss.work(
           spec.name,
           {
             batchSize: spec.batchSize ?? BATCH_SIZE,
@@ -97,14 +106,20 @@ export class Jobs {
             );
           },
         );
+        this.workers.set(spec.name, workerId);
       }
       if (this.roles.schedule && spec.cron) await this.boss.schedule(spec.name, spec.cron, {}, { tz: 'UTC' });
     }
   }
 
+  /** The embedded database: one process with one connection. */
+  private get singleProcess(): boolean {
+    return (this.pool.options.max ?? 10) < 2;
+  }
+
   private async oneStarterAtATime(start: () => Promise<void>): Promise<void> {
     // The embedded database is one process with one connection: nobody to take turns with.
-    if ((this.pool.options.max ?? 10) < 2) return start();
+    if (this.singleProcess) return start();
     const client = await this.pool.connect();
     try {
       await client.query('SELECT pg_advisory_lock($1)', [JOBS_START_LOCK]);
@@ -128,9 +143,23 @@ export class Jobs {
       retryBackoff?: boolean;
       /** Not before this time (a Date) or this many seconds from now. */
       startAfter?: Date | number;
+      /** An active job not finished in this time (its node died) is retried; pg-boss's default is 15 minutes. */
+      expireInSeconds?: number;
     } = {},
   ): Promise<string | null> {
-    return this.boss.send(name, data, options as PgBoss.SendOptions);
+    const id = await this.boss.send(name, data, options as PgBoss.SendOptions);
+    // Enqueued inside a transaction, the job is not visible yet: the caller wakes the worker after commit.
+    if (!options.db) this.wake(name);
+    return id;
+  }
+
+  /**
+   * Starts this process's worker for `name` now instead of at its next poll (a no-op when this process does not
+   * work that queue; other nodes find the job at their next poll).
+   */
+  wake(name: string): void {
+    const workerId = this.workers.get(name);
+    if (workerId && this.started) this.boss.notifyWorker(workerId);
   }
 
   async stop(): Promise<void> {

@@ -16,13 +16,39 @@ export interface MailMessage {
   messageId?: string;
   /** Threading and list headers (`In-Reply-To`, `References`, `Auto-Submitted` …). */
   headers?: Record<string, string>;
+  /** The sender's address (a support address); the configured HAVEN_MAIL_FROM address when absent. */
+  fromAddress?: string;
+  replyTo?: string;
+  cc?: string[];
+  /** Files attached to the message. */
+  attachments?: { filename: string; content: Buffer; contentType: string }[];
+  /** Signs the message with DKIM (RFC 6376) for this domain. */
+  dkim?: { domainName: string; keySelector: string; privateKey: string };
+}
+
+/** What the relay answered when it accepted a message. */
+export interface MailSent {
+  messageId: string;
+  /** The relay's reply line (e.g. `250 2.0.0 OK queued as …`). */
+  response: string;
+}
+
+/** The relay refused a message; `permanent` when it answered 5xx (retrying would not help). */
+export class MailRelayError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly responseCode: number | null,
+  ) {
+    super(message);
+  }
 }
 
 /** Outgoing mail. `enabled` is false when no SMTP relay is configured; `send` then refuses. */
 export interface Mailer {
   readonly enabled: boolean;
   /** Hands the message to the relay; resolves with its Message-ID once the relay accepted it. */
-  send(message: MailMessage): Promise<{ messageId: string }>;
+  send(message: MailMessage): Promise<MailSent>;
   close(): void;
 }
 
@@ -70,22 +96,57 @@ class SmtpMailer implements Mailer {
     this.from = fromAddress(mailFrom);
   }
 
-  async send(message: MailMessage): Promise<{ messageId: string }> {
-    const info = await this.transport.sendMail({
-      from: { name: oneLine(message.fromName ?? this.from.name), address: this.from.address },
-      to: message.to,
-      subject: oneLine(message.subject),
-      text: message.text,
-      html: message.html,
-      ...(message.messageId ? { messageId: message.messageId } : {}),
-      ...(message.headers ? { headers: message.headers } : {}),
-    });
-    return { messageId: info.messageId };
+  async send(message: MailMessage): Promise<MailSent> {
+    let info: { messageId: string; response?: string };
+    try {
+      info = await this.transport.sendMail({
+        from: {
+          name: oneLine(message.fromName ?? this.from.name),
+          address: message.fromAddress ?? this.from.address,
+        },
+        to: message.to,
+        ...(message.cc?.length ? { cc: message.cc } : {}),
+        ...(message.replyTo ? { replyTo: message.replyTo } : {}),
+        subject: oneLine(message.subject),
+        text: message.text,
+        html: message.html,
+        ...(message.messageId ? { messageId: message.messageId } : {}),
+        ...(message.headers ? { headers: message.headers } : {}),
+        ...(message.attachments?.length ? { attachments: message.attachments } : {}),
+        ...(message.dkim ? { dkim: message.dkim } : {}),
+      });
+    } catch (err) {
+      throw relayError(err);
+    }
+    return {
+      messageId: info.messageId,
+      response: withoutAddresses(oneLine(String(info.response ?? ''))).slice(0, 500),
+    };
   }
 
   close(): void {
     this.transport.close();
   }
+}
+
+/** A relay's reply line with any address in it replaced (relays often echo the recipient). */
+function withoutAddresses(line: string): string {
+  return line.replace(/<?[^\s<>@]+@[^\s<>]+>?/g, '<address>');
+}
+
+/**
+ * A relay failure without the message's addresses or text: the SMTP reply code and the relay's reply line
+ * (which names the problem, e.g. `451 4.7.1 Try again later`), or the connection error's code.
+ */
+function relayError(err: unknown): MailRelayError {
+  const e = err as { responseCode?: number; response?: string; code?: string; message?: string };
+  const code = typeof e.responseCode === 'number' ? e.responseCode : null;
+  const permanent = code !== null && code >= 500 && code < 600;
+  const detail =
+    code !== null ? withoutAddresses(oneLine(String(e.response ?? code))).slice(0, 300) : (e.code ?? 'ERROR');
+  const message =
+    code !== null ? `The relay refused the message: ${detail}` : `The relay could not be reached (${detail})`;
+  return new MailRelayError(message, permanent, code);
 }
 
 const noMail: Mailer = {

@@ -71,6 +71,8 @@ export const tickets = {
     requester: 'Requester',
     unknownAuthor: 'Unknown author',
     via: 'via {channel}',
+    viaEmail: 'via email',
+    originalEmail: 'Open the original email',
     openImage: 'Open the full image',
   },
   composer: {

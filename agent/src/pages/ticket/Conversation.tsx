@@ -66,10 +66,13 @@ const CommentItem = memo(function CommentItem({
   comment,
   author,
   requesterId,
+  ticketId,
 }: {
   comment: Comment;
   author: User | undefined;
   requesterId: number;
+  /** Links a comment that came by mail to its original message. */
+  ticketId?: number;
 }) {
   const note = !comment.public;
   const name = author?.name ?? t('tickets.conversation.unknownAuthor');
@@ -95,8 +98,21 @@ const CommentItem = memo(function CommentItem({
           <time className="muted" dateTime={comment.created_at} title={formatDate(comment.created_at)}>
             {timeAgo(comment.created_at)}
           </time>
-          {comment.via?.channel && !['web', 'api'].includes(comment.via.channel) && (
-            <span className="muted">{t('tickets.conversation.via', { channel: comment.via.channel })}</span>
+          {comment.via?.channel === 'email' && ticketId ? (
+            <a
+              className="muted"
+              href={`/api/v2/tickets/${ticketId}/comments/${comment.id}/original_email`}
+              target="_blank"
+              rel="noopener"
+              title={t('tickets.conversation.originalEmail')}
+            >
+              {t('tickets.conversation.viaEmail')}
+            </a>
+          ) : (
+            comment.via?.channel &&
+            !['web', 'api'].includes(comment.via.channel) && (
+              <span className="muted">{t('tickets.conversation.via', { channel: comment.via.channel })}</span>
+            )
           )}
         </header>
         {/* biome-ignore lint/security/noDangerouslySetInnerHtml: the server sanitizes comment HTML when it is written (scripts, handlers and unsafe URLs removed); nothing else here is inserted as HTML */}
@@ -111,10 +127,12 @@ export function ConversationList({
   comments,
   authors,
   requesterId,
+  ticketId,
 }: {
   comments: Comment[];
   authors: Map<number, User>;
   requesterId: number;
+  ticketId?: number;
 }) {
   const notes = comments.filter((c) => !c.public).length;
   return (
@@ -125,7 +143,13 @@ export function ConversationList({
       </p>
       <ol className="conversation-list">
         {comments.map((c) => (
-          <CommentItem key={c.id} comment={c} author={authors.get(c.author_id)} requesterId={requesterId} />
+          <CommentItem
+            key={c.id}
+            comment={c}
+            author={authors.get(c.author_id)}
+            requesterId={requesterId}
+            ticketId={ticketId}
+          />
         ))}
       </ol>
     </>

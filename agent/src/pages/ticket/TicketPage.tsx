@@ -368,6 +368,7 @@ function TicketWorkspace({ bundle }: { bundle: TicketBundle }) {
                   comments={conversation.data?.comments ?? []}
                   authors={conversation.data?.authors ?? new Map()}
                   requesterId={ticket.requester_id}
+                  ticketId={ticket.id}
                 />
               )
             ) : (

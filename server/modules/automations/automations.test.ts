@@ -3,7 +3,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import { api, startTestApp, type TestAccount, type TestApp } from '../../../test/harness.ts';
 import { clock } from '../../platform/clock.ts';
 import { createLogger } from '../../platform/logging/logger.ts';
-import { type CapturedMail, type SmtpCapture, startSmtpCapture } from '../../platform/mail/smtp-capture.ts';
+import { type SmtpCapture, startSmtpCapture } from '../../platform/mail/smtp-capture.ts';
 import { AUTOMATIONS_JOB } from './automations.jobs.ts';
 
 /**
@@ -78,17 +78,7 @@ async function audits(id: number, auth = acct.auth) {
 }
 
 /** Mail to `address` whose subject includes `subject`, waiting for it to arrive. */
-async function mailTo(address: string, subject: string): Promise<CapturedMail> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const found = smtp.messages.find(
-      (m) => m.to.includes(address) && (m.headers.subject ?? '').includes(subject),
-    );
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no mail to ${address} about ${subject}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const mailTo = (address: string, subject: string) => smtp.waitFor(address, subject, { timeoutMs: 15_000 });
 
 const mailsAbout = (address: string, subject: string) =>
   smtp.messages.filter((m) => m.to.includes(address) && (m.headers.subject ?? '').includes(subject));

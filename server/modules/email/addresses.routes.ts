@@ -1,3 +1,4 @@
+import type { HavenConfig } from '../../config.ts';
 import { defineRoute, respond } from '../../platform/http/define-route.ts';
 import { idParams } from '../../platform/http/fields.ts';
 import { escapeHtml, renderPage } from '../../platform/http/pages.ts';
@@ -14,8 +15,12 @@ import {
 } from './addresses.commands.ts';
 import { presentAddress } from './addresses.presenter.ts';
 import { addressBody, verifyPageParams } from './addresses.schema.ts';
+import { systemAddress } from './email.inbound.ts';
 
 const tags = ['Support addresses'];
+
+const builtIn = (ctx: { services: { config: HavenConfig }; account: { subdomain: string } }) =>
+  systemAddress(ctx.services.config, ctx.account.subdomain);
 
 /** Zendesk's recipient_addresses API (`.json` optional). Admins manage them; agents may read them. */
 export const addressRoutes = [
@@ -28,7 +33,7 @@ export const addressRoutes = [
     handler: async (ctx) => {
       const rows = await listAddresses(ctx.db, ctx.services.config, ctx.account);
       return respond(200, {
-        recipient_addresses: rows.map((r) => presentAddress(r, ctx.url)),
+        recipient_addresses: rows.map((r) => presentAddress(r, ctx.url, builtIn(ctx))),
         next_page: null,
         previous_page: null,
         count: rows.length,
@@ -50,7 +55,7 @@ export const addressRoutes = [
         ctx.account,
         ctx.body.recipient_address,
       );
-      const shown = presentAddress(row, ctx.url);
+      const shown = presentAddress(row, ctx.url, builtIn(ctx));
       return respond(201, { recipient_address: shown }, { Location: shown.url });
     },
   }),
@@ -62,7 +67,9 @@ export const addressRoutes = [
     summary: 'Show a support address',
     params: idParams,
     handler: async (ctx) =>
-      respond(200, { recipient_address: presentAddress(await findAddress(ctx.db, ctx.params.id), ctx.url) }),
+      respond(200, {
+        recipient_address: presentAddress(await findAddress(ctx.db, ctx.params.id), ctx.url, builtIn(ctx)),
+      }),
   }),
   defineRoute({
     method: 'PUT',
@@ -74,7 +81,7 @@ export const addressRoutes = [
     body: addressBody,
     handler: async (ctx) => {
       const row = await updateAddress(ctx.db, ctx.params.id, ctx.body.recipient_address);
-      return respond(200, { recipient_address: presentAddress(row, ctx.url) });
+      return respond(200, { recipient_address: presentAddress(row, ctx.url, builtIn(ctx)) });
     },
   }),
   defineRoute({
@@ -106,7 +113,7 @@ export const addressRoutes = [
         baseUrl,
         ctx.params.id,
       );
-      return respond(200, { recipient_address: presentAddress(row, ctx.url) });
+      return respond(200, { recipient_address: presentAddress(row, ctx.url, builtIn(ctx)) });
     },
   }),
 ];

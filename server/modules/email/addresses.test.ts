@@ -17,15 +17,7 @@ let customer: { id: number; email: string };
 const call = (method: string, path: string, body?: unknown, auth = acct.auth) =>
   api(app, method, path, { auth, host, body });
 
-async function mailWith(address: string, text: string): Promise<CapturedMail> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const found = smtp.messages.find((m) => m.to.includes(address) && m.raw.includes(text));
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no mail to ${address} with ${text}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const mailWith = (address: string, text: string) => smtp.waitFor(address, text, { in: 'raw' });
 
 async function answerFrom(subject: string): Promise<CapturedMail> {
   const res = await call('POST', '/api/v2/tickets.json', {
@@ -61,8 +53,10 @@ test('support addresses: the built-in one, add, verify by mail, default, From, d
     { email: builtIn.email, default: builtIn.default, forwarding_status: builtIn.forwarding_status },
     { email: system, default: true, forwarding_status: 'verified' },
   );
+  assert.equal(builtIn.built_in, true);
   assert.deepEqual(Object.keys(builtIn).sort(), [
     'brand_id',
+    'built_in',
     'cname_status',
     'created_at',
     'default',
@@ -81,6 +75,7 @@ test('support addresses: the built-in one, add, verify by mail, default, From, d
   });
   assert.equal(created.status, 201, created.text);
   const address = created.body.recipient_address;
+  assert.equal(address.built_in, false);
   assert.equal(address.email, email);
   assert.equal(address.forwarding_status, 'unknown');
   assert.equal(address.default, true);

@@ -19,15 +19,7 @@ let customer: { id: number; email: string };
 const call = (method: string, path: string, body?: unknown, auth = acct.auth) =>
   api(app, method, path, { auth, host, body });
 
-async function mailTo(address: string, text: string): Promise<CapturedMail> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const found = smtp.messages.find((m) => m.to.includes(address) && m.raw.includes(text));
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no mail to ${address} with ${text}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const mailTo = (address: string, text: string) => smtp.waitFor(address, text, { in: 'raw' });
 
 async function ticketMail(subject: string): Promise<CapturedMail> {
   const res = await call('POST', '/api/v2/tickets.json', {

@@ -171,6 +171,27 @@ describe('replies thread to their ticket', () => {
     assert.equal(all[1].body, 'Still broken, sorry.');
   });
 
+  test('people a reply copies (reply all) become the ticket’s CCs', async () => {
+    const first = await opened('Copying a colleague');
+    const reply = await inbox.deliver(
+      buildMail({
+        to: `${support}, Kim Colleague <kim@customer.example>`,
+        cc: 'Lee Boss <lee@customer.example>',
+        subject: 'Re: Copying a colleague',
+        inReplyTo: first.messageId,
+        text: 'Adding Kim and Lee.',
+      }),
+    );
+    assert.equal(reply.status, 'processed');
+    const res = await api(app, 'GET', `/api/v2/tickets/${first.ticketId}/email_ccs`, {
+      auth: acct.auth,
+      host: inbox.host,
+    });
+    assert.equal(res.status, 200, res.text);
+    const emails = res.body.users.map((u: { email: string }) => u.email).sort();
+    assert.deepEqual(emails, ['kim@customer.example', 'lee@customer.example']);
+  });
+
   test('Outlook, Apple Mail and plain > quoting lose their history too', async () => {
     const first = await opened('Quoting styles');
     const replies: [string, Parameters<typeof buildMail>[0]][] = [

@@ -184,8 +184,12 @@ async function processParsed(
     }
 
     const to = deliveredTo(row, message, ours.all, ours.builtIn);
-    let sender = await findUserByEmail(db, from.address);
-    if (sender?.deleted_at) sender = undefined;
+    const sender = await findUserByEmail(db, from.address);
+    // A deleted user's address still names them, and a suspended user's mail waits for an agent (as in Zendesk).
+    if (!sender && (await addressOfDeletedUser(db, from.address))) {
+      return finish('suspended', { cause: 'sender_deleted' });
+    }
+    if (!recover && sender?.suspended) return finish('suspended', { cause: 'sender_suspended' });
     const thread = await findThread(db, {
       message,
       tag: to.tag,
@@ -253,7 +257,10 @@ async function processParsed(
         ? await writeFromChannel(
             ctx,
             appendTo,
-            { comment: { ...comment, author_id: author.id, public: true } },
+            {
+              comment: { ...comment, author_id: author.id, public: true },
+              ...copiedPeople(message, ours.all),
+            },
             { via },
           )
         : await writeFromChannel(
@@ -283,6 +290,45 @@ async function processParsed(
   });
 }
 
+/** Whether an email identity still names a user who was deleted (lookups by email skip deleted users). */
+async function addressOfDeletedUser(db: TenantDb, address: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('user_identities')
+    .innerJoin('users', (j) =>
+      j
+        .onRef('users.account_id', '=', 'user_identities.account_id')
+        .onRef('users.id', '=', 'user_identities.user_id'),
+    )
+    .select('users.id')
+    .where('user_identities.type', '=', 'email')
+    .where(sql<string>`lower(user_identities.value)`, '=', address.trim().toLowerCase())
+    .where('users.deleted_at', 'is not', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The people a message copies (To and Cc, without our own addresses and the sender) as the ticket's email CCs,
+ * as a mail client's "reply all" keeps them in the conversation.
+ */
+function copiedPeople(message: ParsedMessage, ours: Set<string>): Pick<TicketInput, 'email_ccs'> {
+  const seen = new Set<string>();
+  const ccs = [...message.to, ...message.cc].filter((a) => {
+    const key = a.address.toLowerCase();
+    if (ours.has(stripTag(key)) || key === message.from?.address.toLowerCase() || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  if (!ccs.length) return {};
+  return {
+    email_ccs: ccs.slice(0, 48).map((a) => ({
+      user_email: a.address,
+      ...(a.name ? { user_name: a.name.slice(0, 255) } : {}),
+      action: 'put' as const,
+    })),
+  };
+}
+
 function newTicketInput(
   message: ParsedMessage,
   requesterId: number,
@@ -291,27 +337,12 @@ function newTicketInput(
   recipient: string,
   followUpOf: number | null,
 ): TicketInput {
-  const seen = new Set<string>();
-  const ccs = message.cc.filter((a) => {
-    const key = a.address.toLowerCase();
-    if (ours.has(stripTag(key)) || key === message.from?.address.toLowerCase() || seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
   return {
     subject: (message.subject ?? '(no subject)').slice(0, 255),
     requester_id: requesterId,
     comment: { ...comment, author_id: requesterId, public: true },
     recipient,
-    ...(ccs.length
-      ? {
-          email_ccs: ccs.slice(0, 48).map((a) => ({
-            user_email: a.address,
-            ...(a.name ? { user_name: a.name.slice(0, 255) } : {}),
-            action: 'put' as const,
-          })),
-        }
-      : {}),
+    ...copiedPeople(message, ours),
     ...(followUpOf !== null ? { via_followup_source_id: followUpOf } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { api, startTestApp, type TestAccount, type TestApp } from '../../../test/harness.ts';
-import { type CapturedMail, type SmtpCapture, startSmtpCapture } from '../../platform/mail/smtp-capture.ts';
+import { type SmtpCapture, startSmtpCapture } from '../../platform/mail/smtp-capture.ts';
 
 /**
  * List-Unsubscribe with RFC 8058 one-click: the link in an agent's notification opens a page (GET changes
@@ -18,17 +18,7 @@ let customer: { id: number; email: string };
 const call = (method: string, path: string, body?: unknown, auth = acct.auth) =>
   api(app, method, path, { auth, host, body });
 
-async function mailTo(address: string, subject: string): Promise<CapturedMail> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const found = smtp.messages.find(
-      (m) => m.to.includes(address) && (m.headers.subject ?? '').includes(subject),
-    );
-    if (found) return found;
-    if (Date.now() > deadline) throw new Error(`no mail to ${address} about ${subject}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const mailTo = (address: string, subject: string) => smtp.waitFor(address, subject);
 
 async function deliveries(ticketId: number) {
   const res = await call('GET', `/api/v2/email/deliveries?ticket_id=${ticketId}`);

@@ -65,7 +65,11 @@ export async function recoverSuspended(
   const outcome = await processInbound(system, deps, db.accountId, id, { recover: true });
   if (!outcome) throw notFound();
   if (outcome.ticketId === null) {
-    throw invalid('base', 'The message could not make a ticket (it has no usable sender)', 'Unprocessable');
+    throw invalid(
+      'base',
+      'The message could not make a ticket (it has no usable sender, or its sender was deleted)',
+      'Unprocessable',
+    );
   }
   return outcome;
 }

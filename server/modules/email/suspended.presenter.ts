@@ -32,6 +32,8 @@ const CAUSES: Record<string, { id: number; text: string }> = {
   sender_rate_limit: { id: 4, text: 'Detected as mail loop' },
   no_sender: { id: 10, text: 'Permission denied for unknown email submitter' },
   blocked_sender: { id: 13, text: 'Email is from a blocklisted sender or domain' },
+  sender_suspended: { id: 6, text: 'Submitted by a suspended user' },
+  sender_deleted: { id: 6, text: 'Submitted by a deleted user' },
 };
 
 export interface SuspendedView {

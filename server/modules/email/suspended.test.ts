@@ -172,4 +172,33 @@ describe('suspended mail', () => {
     });
     assert.equal((await call('GET', `/api/v2/suspended_tickets/${held.id}`)).status, 200);
   });
+
+  test("a suspended user's mail waits for review; a deleted user's mail cannot make a ticket", async () => {
+    const held = await acct.createUser('Sue Suspended', 'sue@customer.example');
+    const gone = await acct.createUser('Dee Deleted', 'dee@customer.example');
+    assert.equal((await call('PUT', `/api/v2/users/${held.id}`, { user: { suspended: true } })).status, 200);
+    assert.equal((await call('DELETE', `/api/v2/users/${gone.id}`)).status, 200);
+
+    const fromSuspended = await inbox.deliver(
+      buildMail({ from: 'Sue <sue@customer.example>', to: support, subject: 'Let me back in', text: 'Hi.' }),
+    );
+    assert.equal(fromSuspended.status, 'suspended');
+    assert.equal(fromSuspended.cause, 'sender_suspended');
+    const shown = await call('GET', `/api/v2/suspended_tickets/${fromSuspended.id}`);
+    assert.equal(shown.body.suspended_ticket.cause, 'Submitted by a suspended user');
+    // An agent who recovers it lets it through.
+    const recovered = await call('PUT', `/api/v2/suspended_tickets/${fromSuspended.id}/recover`);
+    assert.equal(recovered.status, 200, recovered.text);
+    assert.equal(recovered.body.ticket.requester_id, held.id);
+
+    const fromDeleted = await inbox.deliver(
+      buildMail({ from: 'dee@customer.example', to: support, subject: 'Still here', text: 'Hi.' }),
+    );
+    assert.equal(fromDeleted.status, 'suspended');
+    assert.equal(fromDeleted.cause, 'sender_deleted');
+    const refused = await call('PUT', `/api/v2/suspended_tickets/${fromDeleted.id}/recover`);
+    assert.equal(refused.status, 422, refused.text);
+    // Still there for an admin to read or delete.
+    assert.equal((await call('GET', `/api/v2/suspended_tickets/${fromDeleted.id}`)).status, 200);
+  });
 });

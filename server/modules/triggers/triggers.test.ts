@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import zendesk from 'node-zendesk';
 import { api, startTestApp, type TestAccount, type TestApp } from '../../../test/harness.ts';
-import { type CapturedMail, type SmtpCapture, startSmtpCapture } from '../../platform/mail/smtp-capture.ts';
+import { type SmtpCapture, startSmtpCapture } from '../../platform/mail/smtp-capture.ts';
 
 /**
  * Triggers through the API: they run inside the ticket write that fires them (their changes are in the same
@@ -32,22 +32,8 @@ async function createTicket(ticket: Record<string, unknown>) {
 }
 
 /** Mail to `address`, waiting for it to arrive (other mails are kept for their own tests). */
-async function mailTo(address: string, subjectIncludes?: string): Promise<CapturedMail> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const found = smtp.messages.find(
-      (m) =>
-        m.to.includes(address) && (!subjectIncludes || (m.headers.subject ?? '').includes(subjectIncludes)),
-    );
-    if (found) return found;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `no mail to ${address}; got ${smtp.messages.map((m) => `${m.to} ${m.headers.subject}`).join(' | ')}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const mailTo = (address: string, subjectIncludes?: string) =>
+  smtp.waitFor(address, subjectIncludes, { timeoutMs: 15_000 });
 
 async function deactivateDefaults() {
   const list = await call('GET', '/api/v2/triggers');

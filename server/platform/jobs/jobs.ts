@@ -45,6 +45,8 @@ export class Jobs {
   private started = false;
   /** This process's worker for each queue it works, so a job enqueued here can be started without waiting. */
   private readonly workers = new Map<string, string>();
+  /** pg-boss statements not answered yet plus job batches being handled in this process. */
+  private busy = 0;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -53,7 +55,7 @@ export class Jobs {
     private readonly specs: JobSpec<any>[],
   ) {
     this.boss = new PgBoss({
-      db: { executeSql: (text, values) => pool.query(text, values ?? []) },
+      db: { executeSql: (text, values) => this.query(text, values ?? []) },
       schema: 'pgboss',
       supervise: roles.schedule,
       schedule: roles.schedule,
@@ -89,27 +91,42 @@ export class Jobs {
             pollingIntervalSeconds: spec.pollingIntervalSeconds ?? 1,
           },
           async (jobs) => {
-            const run = async (job: (typeof jobs)[number]) => {
-              try {
-                await spec.handler(job.data, { id: job.id });
-              } catch (err) {
-                this.logger.error({ err, job: spec.name }, 'job failed');
-                await this.boss.fail(spec.name, job.id, { message: (err as Error).message ?? String(err) });
-              }
-            };
-            const lanes = Math.max(1, Math.min(spec.concurrency ?? 1, jobs.length));
-            let next = 0;
-            await Promise.all(
-              Array.from({ length: lanes }, async () => {
-                while (next < jobs.length) await run(jobs[next++]);
-              }),
-            );
+            this.busy += 1;
+            try {
+              await this.handleBatch(spec, jobs);
+            } finally {
+              this.busy -= 1;
+            }
           },
         );
         this.workers.set(spec.name, workerId);
       }
       if (this.roles.schedule && spec.cron) await this.boss.schedule(spec.name, spec.cron, {}, { tz: 'UTC' });
     }
+  }
+
+  private async handleBatch(spec: JobSpec<any>, jobs: PgBoss.Job<any>[]): Promise<void> {
+    const run = async (job: (typeof jobs)[number]) => {
+      try {
+        await spec.handler(job.data, { id: job.id });
+      } catch (err) {
+        this.logger.error({ err, job: spec.name }, 'job failed');
+        // While the process stops, the database may already be closing: the job then stays active and is
+        // retried once it expires (or at the next start, on the embedded database).
+        await this.boss
+          .fail(spec.name, job.id, { message: (err as Error).message ?? String(err) })
+          .catch((failure) =>
+            this.logger.warn({ err: failure, job: spec.name }, 'could not record a job failure'),
+          );
+      }
+    };
+    const lanes = Math.max(1, Math.min(spec.concurrency ?? 1, jobs.length));
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (next < jobs.length) await run(jobs[next++]);
+      }),
+    );
   }
 
   /** The embedded database: one process with one connection. */
@@ -166,5 +183,23 @@ export class Jobs {
     if (!this.started) return;
     this.started = false;
     await this.boss.stop({ graceful: true, wait: true, close: false, timeout: 10_000 });
+    // pg-boss may still be busy when stop() resolves: a fetch that was on its way hands its jobs to the handler
+    // afterwards, and a batch is marked complete without waiting. Let that work land (it is real work, done once)
+    // before the caller closes the database: wait until nothing has been busy for a moment.
+    const deadline = Date.now() + 10_000;
+    let quiet = 0;
+    while (quiet < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      quiet = this.busy === 0 ? quiet + 1 : 0;
+    }
+  }
+
+  private async query(text: string, values: unknown[]) {
+    this.busy += 1;
+    try {
+      return await this.pool.query(text, values);
+    } finally {
+      this.busy -= 1;
+    }
   }
 }

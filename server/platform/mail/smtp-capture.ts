@@ -22,6 +22,15 @@ export interface SmtpCapture {
   messages: CapturedMail[];
   /** Resolves with the next message to arrive (or the first one not yet taken). */
   next(timeoutMs?: number): Promise<CapturedMail>;
+  /**
+   * The first message (arrived or still to come) to `to` that `match` accepts: a string is looked for in the
+   * subject (`in: 'subject'`) or anywhere in the raw message (`in: 'raw'`). Messages are not taken.
+   */
+  waitFor(
+    to: string,
+    match?: string,
+    options?: { in?: 'subject' | 'raw'; timeoutMs?: number },
+  ): Promise<CapturedMail>;
   close(): Promise<void>;
 }
 
@@ -80,6 +89,29 @@ export async function startSmtpCapture(
         });
       }
       return messages[taken++]!;
+    },
+    async waitFor(to, match, options = {}) {
+      const where = options.in ?? 'subject';
+      const accepts = (m: CapturedMail) =>
+        m.to.includes(to) &&
+        (match === undefined || (where === 'raw' ? m.raw : (m.headers.subject ?? '')).includes(match));
+      const deadline = Date.now() + (options.timeoutMs ?? 20_000);
+      for (;;) {
+        const found = messages.find(accepts);
+        if (found) return found;
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          const seen = messages.map((m) => `${m.to.join(',')} "${m.headers.subject ?? ''}"`).join(' | ');
+          throw new Error(`No mail to ${to}${match ? ` with ${match}` : ''} arrived; got ${seen || 'none'}`);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -232,6 +232,8 @@ export const email = {
       spam: 'Spam',
       sender_rate_limit: 'Too many from this sender',
       no_sender: 'No sender',
+      sender_suspended: 'Suspended user',
+      sender_deleted: 'Deleted user',
     },
     outbound: {
       waiting: 'Waiting',

@@ -19,13 +19,30 @@ import {
  * drawn.
  */
 
-/** Sections whose wording follows `admin.<area>.{title,intro,add,empty,deleteTitle,deleteMessage}`. */
-type Area = 'views' | 'macros' | 'triggers' | 'automations' | 'sla' | 'webhooks' | 'businessHours';
+/**
+ * Sections whose wording follows `admin.<area>.{title,intro,add,empty,deleteTitle,deleteMessage}`, and the
+ * email channel's, whose wording follows `email.<area>.{…}`.
+ */
+type Area =
+  | 'views'
+  | 'macros'
+  | 'triggers'
+  | 'automations'
+  | 'sla'
+  | 'webhooks'
+  | 'businessHours'
+  | 'email.addresses'
+  | 'email.mailboxes';
+
+/** Where an area's wording is. */
+const wordsOf = (area: Area) =>
+  area === 'email.addresses' || area === 'email.mailboxes' ? area : (`admin.${area}` as const);
 
 /**
  * The list of a section's records: a row per record with its `cells`, then `actions` and its edit and
- * delete buttons; and the confirmation before a delete, after which `refresh` reloads the list. `notice`
- * is the list's status line; `announce` sets it. `before` sits above the table (a failed row action).
+ * delete buttons (unless it is not `editable`); and the confirmation before a delete, after which `refresh`
+ * reloads the list. `notice` is the list's status line; `announce` sets it. `before` sits above the table (a
+ * failed row action).
  */
 export function RecordList<T extends { id: number | string }>({
   area,
@@ -36,6 +53,7 @@ export function RecordList<T extends { id: number | string }>({
   cells,
   rowClassName,
   actions,
+  editable,
   before,
   notice,
   announce,
@@ -52,6 +70,8 @@ export function RecordList<T extends { id: number | string }>({
   cells: (row: T, index: number) => ReactNode;
   rowClassName?: (row: T) => string | undefined;
   actions?: (row: T) => ReactNode;
+  /** Whether a row has its edit and delete buttons: all have unless said. */
+  editable?: (row: T) => boolean;
   before?: ReactNode;
   notice: string;
   announce: (notice: string) => void;
@@ -61,30 +81,33 @@ export function RecordList<T extends { id: number | string }>({
 }) {
   const [deleting, setDeleting] = useState<T | null>(null);
   const list = records ?? [];
+  const words = wordsOf(area);
   return (
     <>
       <ListSection
-        title={t(`admin.${area}.title`)}
-        intro={t(`admin.${area}.intro`)}
-        addLabel={t(`admin.${area}.add`)}
+        title={t(`${words}.title`)}
+        intro={t(`${words}.intro`)}
+        addLabel={t(`${words}.add`)}
         onAdd={() => onEdit('new')}
         notice={notice}
         before={before}
         error={error}
         loading={!records}
-        empty={!list.length && t(`admin.${area}.empty`)}
+        empty={!list.length && t(`${words}.empty`)}
       >
-        <AdminTable caption={t(`admin.${area}.title`)} columns={columns}>
+        <AdminTable caption={t(`${words}.title`)} columns={columns}>
           {list.map((row, i) => (
             <tr key={row.id} className={rowClassName?.(row)}>
               {cells(row, i)}
               <td className="admin-row-actions">
                 {actions?.(row)}
-                <EditDeleteButtons
-                  name={name(row)}
-                  onEdit={() => onEdit(row.id)}
-                  onDelete={() => setDeleting(row)}
-                />
+                {(editable?.(row) ?? true) && (
+                  <EditDeleteButtons
+                    name={name(row)}
+                    onEdit={() => onEdit(row.id)}
+                    onDelete={() => setDeleting(row)}
+                  />
+                )}
               </td>
             </tr>
           ))}
@@ -93,8 +116,8 @@ export function RecordList<T extends { id: number | string }>({
       <DeleteDialog
         row={deleting}
         name={name}
-        title={`admin.${area}.deleteTitle`}
-        message={`admin.${area}.deleteMessage`}
+        title={`${words}.deleteTitle`}
+        message={`${words}.deleteMessage`}
         onDelete={onDelete}
         onDeleted={(deleted) => {
           announce(deleted);

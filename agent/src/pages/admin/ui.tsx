@@ -388,13 +388,18 @@ export function Loaded({
   return children;
 }
 
-/** A settings table: its column headings, then a last, unnamed-on-screen column for each row's buttons. */
+/**
+ * A settings table: its column headings (after `lead`, a first heading such as a select-all checkbox, when
+ * given), then a last, unnamed-on-screen column for each row's buttons.
+ */
 export function AdminTable({
   caption,
+  lead,
   columns,
   children,
 }: {
   caption: string;
+  lead?: ReactNode;
   columns: string[];
   children: ReactNode;
 }) {
@@ -404,6 +409,7 @@ export function AdminTable({
         <caption className="visually-hidden">{caption}</caption>
         <thead>
           <tr>
+            {lead && <th scope="col">{lead}</th>}
             {columns.map((c) => (
               <th scope="col" key={c}>
                 {c}
@@ -459,24 +465,34 @@ export function EditDeleteButtons({
   );
 }
 
-/** A form's submit button (showing "Saving…" meanwhile) and its cancel button. */
+/**
+ * A form's submit button (showing `pendingLabel`, "Saving…" unless given, meanwhile), its cancel button when
+ * it has `onCancel`, then `children` (another button, a "Saved" notice).
+ */
 export function FormActions({
   pending,
+  pendingLabel = t('shell.saving'),
   submitLabel,
   onCancel,
+  children,
 }: {
   pending: boolean;
+  pendingLabel?: string;
   submitLabel: string;
-  onCancel: () => void;
+  onCancel?: () => void;
+  children?: ReactNode;
 }) {
   return (
     <div className="admin-form-actions">
       <button type="submit" className="button primary" disabled={pending}>
-        {pending ? t('shell.saving') : submitLabel}
+        {pending ? pendingLabel : submitLabel}
       </button>
-      <button type="button" className="button" onClick={onCancel}>
-        {t('shell.cancel')}
-      </button>
+      {onCancel && (
+        <button type="button" className="button" onClick={onCancel}>
+          {t('shell.cancel')}
+        </button>
+      )}
+      {children}
     </div>
   );
 }

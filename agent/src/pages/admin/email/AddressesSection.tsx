@@ -4,18 +4,9 @@ import { Dialog } from '../../../components/Dialog.tsx';
 import { TextInput } from '../../../components/forms.tsx';
 import { t } from '../../../i18n/index.ts';
 import { api } from '../../../lib/api.ts';
-import {
-  AdminForm,
-  AdminTable,
-  DeleteDialog,
-  FormActions,
-  ListSection,
-  ProblemList,
-  problemsOf,
-  TitleCell,
-  useProblems,
-} from '../ui.tsx';
-import { type EmailSettings, type RecipientAddress, StatusText, settingsKey } from './shared.tsx';
+import { RecordList } from '../section.tsx';
+import { AdminForm, FormActions, ProblemList, problemsOf, TitleCell, useProblems } from '../ui.tsx';
+import { type RecipientAddress, RowButton, StatusText, textFields, useEmailSettings } from './shared.tsx';
 
 const listKey = ['admin', 'recipient-addresses'] as const;
 
@@ -29,12 +20,8 @@ export default function AddressesSection() {
         .get<{ recipient_addresses: RecipientAddress[] }>('recipient_addresses', { 'page[size]': 100 })
         .then((r) => r.recipient_addresses),
   });
-  const settings = useQuery({
-    queryKey: settingsKey,
-    queryFn: () => api.get<{ email_settings: EmailSettings }>('email/settings').then((r) => r.email_settings),
-  });
+  const settings = useEmailSettings();
   const [editing, setEditing] = useState<RecipientAddress | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<RecipientAddress | null>(null);
   const [notice, setNotice] = useState('');
   const refresh = () => queryClient.invalidateQueries({ queryKey: listKey });
   const verify = useMutation({
@@ -54,93 +41,65 @@ export default function AddressesSection() {
   });
   const rowError = verify.error ?? makeDefault.error;
   const list = addresses.data ?? [];
-  const builtIn = (a: RecipientAddress) =>
-    a.built_in ?? (settings.data ? a.email === settings.data.inbound.system_address : false);
+  const builtIn = (a: RecipientAddress) => a.built_in;
   const system = settings.data?.inbound.system_address;
   return (
     <>
-      <ListSection
-        title={t('email.addresses.title')}
-        intro={t('email.addresses.intro')}
-        addLabel={t('email.addresses.add')}
-        onAdd={() => setEditing('new')}
-        notice={notice}
+      <RecordList<RecipientAddress>
+        area="email.addresses"
+        records={addresses.data}
+        error={addresses.error}
+        columns={[t('email.addresses.address'), t('email.addresses.status'), t('email.addresses.default')]}
+        name={(a) => a.email}
+        cells={(a) => (
+          <>
+            <TitleCell title={a.email} sub={a.name} />
+            <td>
+              {builtIn(a) ? (
+                <span title={t('email.addresses.builtInHint')}>{t('email.addresses.builtIn')}</span>
+              ) : (
+                <StatusText area="addresses.forwardingStatus" status={a.forwarding_status} />
+              )}
+            </td>
+            <td>
+              {a.default ? <span className="admin-state-ok">{t('email.addresses.default')}</span> : null}
+            </td>
+          </>
+        )}
+        actions={(a) => (
+          <>
+            {!builtIn(a) && a.forwarding_status !== 'verified' && (
+              <RowButton
+                label={t('email.addresses.verify')}
+                name={t('email.addresses.verifyFor', { name: a.email })}
+                disabled={verify.isPending}
+                onClick={() => verify.mutate(a)}
+              />
+            )}
+            {/* Mail goes out from the default address: only one known to reach Haven can be it. */}
+            {!a.default && (builtIn(a) || a.forwarding_status === 'verified') && (
+              <RowButton
+                label={t('email.addresses.makeDefault')}
+                name={t('email.addresses.makeDefaultFor', { name: a.email })}
+                disabled={makeDefault.isPending}
+                onClick={() => makeDefault.mutate(a)}
+              />
+            )}
+          </>
+        )}
+        editable={(a) => !builtIn(a)}
         before={
           <>
             {system && <p className="muted">{t('email.addresses.forwarding', { system })}</p>}
             <ProblemList problems={rowError ? problemsOf(rowError, []).other : []} />
           </>
         }
-        error={addresses.error}
-        loading={!addresses.data}
-        empty={!list.length && t('email.addresses.empty')}
-      >
-        <AdminTable
-          caption={t('email.addresses.title')}
-          columns={[t('email.addresses.address'), t('email.addresses.status'), t('email.addresses.default')]}
-        >
-          {list.map((a) => (
-            <tr key={a.id}>
-              <TitleCell title={a.email} sub={a.name} />
-              <td>
-                {builtIn(a) ? (
-                  <span title={t('email.addresses.builtInHint')}>{t('email.addresses.builtIn')}</span>
-                ) : (
-                  <StatusText area="addresses.forwardingStatus" status={a.forwarding_status} />
-                )}
-              </td>
-              <td>
-                {a.default ? <span className="admin-state-ok">{t('email.addresses.default')}</span> : null}
-              </td>
-              <td className="admin-row-actions">
-                {!builtIn(a) && a.forwarding_status !== 'verified' && (
-                  <button
-                    type="button"
-                    className="button"
-                    disabled={verify.isPending}
-                    onClick={() => verify.mutate(a)}
-                    aria-label={t('email.addresses.verifyFor', { name: a.email })}
-                  >
-                    {t('email.addresses.verify')}
-                  </button>
-                )}
-                {/* Mail goes out from the default address: only one known to reach Haven can be it. */}
-                {!a.default && (builtIn(a) || a.forwarding_status === 'verified') && (
-                  <button
-                    type="button"
-                    className="button"
-                    disabled={makeDefault.isPending}
-                    onClick={() => makeDefault.mutate(a)}
-                    aria-label={t('email.addresses.makeDefaultFor', { name: a.email })}
-                  >
-                    {t('email.addresses.makeDefault')}
-                  </button>
-                )}
-                {!builtIn(a) && (
-                  <>
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() => setEditing(a)}
-                      aria-label={t('admin.editNamed', { name: a.email })}
-                    >
-                      {t('shell.edit')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button danger"
-                      onClick={() => setDeleting(a)}
-                      aria-label={t('admin.deleteNamed', { name: a.email })}
-                    >
-                      {t('shell.delete')}
-                    </button>
-                  </>
-                )}
-              </td>
-            </tr>
-          ))}
-        </AdminTable>
-      </ListSection>
+        notice={notice}
+        announce={setNotice}
+        onEdit={(id) => setEditing(id === 'new' ? 'new' : (list.find((a) => a.id === id) ?? null))}
+        onDelete={(a) => api.delete(`recipient_addresses/${a.id}`)}
+        refresh={refresh}
+      />
       <Dialog
         title={
           editing === 'new' || editing === null
@@ -163,18 +122,6 @@ export default function AddressesSection() {
           />
         )}
       </Dialog>
-      <DeleteDialog
-        row={deleting}
-        name={(a) => a.email}
-        title="email.addresses.deleteTitle"
-        message="email.addresses.deleteMessage"
-        onDelete={(a) => api.delete(`recipient_addresses/${a.id}`)}
-        onDeleted={(deleted) => {
-          setNotice(deleted);
-          return refresh();
-        }}
-        onClose={() => setDeleting(null)}
-      />
     </>
   );
 }
@@ -186,43 +133,31 @@ function AddressForm({
   address: RecipientAddress | null;
   onDone: (saved: boolean) => void;
 }) {
-  const [email, setEmail] = useState(address?.email ?? '');
-  const [name, setName] = useState(address?.name ?? '');
+  const [form, setForm] = useState({ email: address?.email ?? '', name: address?.name ?? '' });
   const save = useMutation({
     mutationFn: () =>
       address
-        ? api.put(`recipient_addresses/${address.id}`, { recipient_address: { name: name || null } })
-        : api.post('recipient_addresses', { recipient_address: { email, name: name || null } }),
+        ? api.put(`recipient_addresses/${address.id}`, { recipient_address: { name: form.name || null } })
+        : api.post('recipient_addresses', {
+            recipient_address: { email: form.email, name: form.name || null },
+          }),
     onSuccess: () => onDone(true),
   });
   const problems = useProblems(save.error, ['email', 'name']);
+  const field = textFields(form, setForm, problems);
   return (
     <AdminForm onSubmit={() => save.mutate()} problems={problems.other}>
       {!address && (
         <TextInput
           type="email"
           label={t('email.addresses.email')}
-          value={email}
-          onChange={(e) => {
-            problems.edited('email');
-            setEmail(e.target.value);
-          }}
-          error={problems.byField.email}
+          {...field('email')}
           required
           autoComplete="off"
           spellCheck={false}
         />
       )}
-      <TextInput
-        label={t('email.addresses.name')}
-        hint={t('email.addresses.nameHint')}
-        value={name}
-        onChange={(e) => {
-          problems.edited('name');
-          setName(e.target.value);
-        }}
-        error={problems.byField.name}
-      />
+      <TextInput label={t('email.addresses.name')} hint={t('email.addresses.nameHint')} {...field('name')} />
       <FormActions
         pending={save.isPending}
         submitLabel={address ? t('shell.save') : t('email.addresses.create')}

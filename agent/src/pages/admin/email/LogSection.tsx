@@ -2,11 +2,10 @@ import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-q
 import { type KeyboardEvent, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { Select } from '../../../components/forms.tsx';
-import { t } from '../../../i18n/index.ts';
+import { type MessageKey, t } from '../../../i18n/index.ts';
 import { api } from '../../../lib/api.ts';
-import { formatDate, timeAgo } from '../../../lib/format.ts';
-import { Loaded, labelOr, ProblemList, problemsOf, SectionHeader } from '../ui.tsx';
-import { StatusText } from './shared.tsx';
+import { AdminTable, Loaded, labelOr, ProblemList, problemsOf, SectionHeader } from '../ui.tsx';
+import { RowButton, StatusText, When } from './shared.tsx';
 
 /** A mail Haven sent (or is to send): `GET /api/v2/email/deliveries`. */
 interface Delivery {
@@ -39,10 +38,69 @@ interface Page {
   links?: { next?: string | null };
 }
 
-const OUTBOUND = ['waiting', 'queued', 'sent', 'failed', 'suppressed', 'bounced'];
-const INBOUND = ['received', 'processed', 'suspended', 'ignored', 'duplicate', 'failed'];
-
 type Tab = 'sent' | 'received';
+
+/** A line of either log, as its table shows it. */
+interface LogRow {
+  id: number | string;
+  status: string;
+  /** Why it was not answered, and the like: in words. */
+  note: string | null;
+  last_error: string | null;
+  /** To whom it went, or from whom it came. */
+  party: string;
+  subject: string | null;
+  ticket_id: number | null;
+  attempts: number;
+  at: string | null;
+  retryable: boolean;
+}
+
+/** What sets one log apart: where the API lists it, its statuses, its wording and how an entry reads. */
+interface Log {
+  path: string;
+  /** The key of the list in the API's answer. */
+  list: string;
+  area: 'outbound' | 'inbound';
+  statuses: string[];
+  party: MessageKey;
+  empty: MessageKey;
+  /** An entry of the API's list (a `Delivery` or a `Received`, by the log) as a line of the table. */
+  row: (entry: never) => LogRow;
+}
+
+const LOGS: Record<Tab, Log> = {
+  sent: {
+    path: 'email/deliveries',
+    list: 'deliveries',
+    area: 'outbound',
+    statuses: ['waiting', 'queued', 'sent', 'failed', 'suppressed', 'bounced'],
+    party: 'email.log.to',
+    empty: 'email.log.emptySent',
+    row: (d: Delivery) => ({
+      ...d,
+      note: null,
+      party: Array.isArray(d.to) ? d.to.join(', ') : d.to,
+      at: d.sent_at ?? d.created_at,
+      retryable: d.status === 'failed' || d.status === 'waiting',
+    }),
+  },
+  received: {
+    path: 'email/inbound',
+    list: 'inbound_emails',
+    area: 'inbound',
+    statuses: ['received', 'processed', 'suspended', 'ignored', 'duplicate', 'failed'],
+    party: 'email.log.from',
+    empty: 'email.log.emptyReceived',
+    row: (m: Received) => ({
+      ...m,
+      note: m.cause && labelOr(`email.log.causes.${m.cause}`, m.cause),
+      party: m.from?.name && m.from.address ? `${m.from.name} <${m.from.address}>` : (m.from?.address ?? ''),
+      at: m.received_at,
+      retryable: m.status === 'failed',
+    }),
+  },
+};
 
 /** The email log: what Haven sent and what it received, each with its attempts, and a retry for failures. */
 export default function LogSection() {
@@ -80,19 +138,19 @@ export default function LogSection() {
         ))}
       </div>
       <div role="tabpanel" id="email-log-panel" aria-labelledby={`email-log-tab-${tab}`}>
-        {tab === 'sent' ? <SentLog key="sent" /> : <ReceivedLog key="received" />}
+        <LogTable key={tab} tab={tab} />
       </div>
     </>
   );
 }
 
 /** A cursor-paged list: `page[size]`, then `page[after]` from `meta.after_cursor` or `links.next`. */
-function usePaged<T>(path: string, name: string, filters: Record<string, string>) {
+function usePaged(log: Log, filters: Record<string, string>) {
   return useInfiniteQuery({
-    queryKey: ['admin', 'email-log', path, filters],
+    queryKey: ['admin', 'email-log', log.path, filters],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
-      api.get<Page & Record<string, T[]>>(path, {
+      api.get<Page & Record<string, never[]>>(log.path, {
         'page[size]': 50,
         'page[after]': pageParam ?? undefined,
         ...filters,
@@ -103,48 +161,9 @@ function usePaged<T>(path: string, name: string, filters: Record<string, string>
       const next = last.links?.next;
       return next ? new URL(next, location.origin).searchParams.get('page[after]') : null;
     },
-    select: (data) => data.pages.flatMap((p) => (p[name] as T[] | undefined) ?? []),
+    select: (data) => data.pages.flatMap((p) => (p[log.list] ?? []).map(log.row)),
     refetchInterval: 10_000,
   });
-}
-
-function StatusFilter({
-  value,
-  onChange,
-  statuses,
-  area,
-}: {
-  value: string;
-  onChange: (value: string) => void;
-  statuses: string[];
-  area: 'outbound' | 'inbound';
-}) {
-  return (
-    <div className="email-filters">
-      <Select
-        label={t('email.log.filterStatus')}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        options={[
-          { value: '', label: t('email.log.allStatuses') },
-          ...statuses.map((s) => ({ value: s, label: t(`email.log.${area}.${s}` as 'email.log.sent') })),
-        ]}
-      />
-    </div>
-  );
-}
-
-function TicketLink({ id }: { id: number | null }) {
-  return id ? <Link href={`/tickets/${id}`}>{t('email.log.onTicket', { id })}</Link> : <>—</>;
-}
-
-function When({ iso }: { iso: string | null }) {
-  if (!iso) return <span className="muted">—</span>;
-  return (
-    <time dateTime={iso} title={formatDate(iso)}>
-      {timeAgo(iso)}
-    </time>
-  );
 }
 
 function useRetry(path: string) {
@@ -160,160 +179,81 @@ function useRetry(path: string) {
   return { retry, done };
 }
 
-function SentLog() {
+/** One log: its status filter, its entries newest first with a retry where one can help, and "show more". */
+function LogTable({ tab }: { tab: Tab }) {
+  const log = LOGS[tab];
   const [status, setStatus] = useState('');
-  const log = usePaged<Delivery>('email/deliveries', 'deliveries', status ? { status } : {});
-  const { retry, done } = useRetry('email/deliveries');
-  const list = log.data ?? [];
+  const entries = usePaged(log, status ? { status } : {});
+  const { retry, done } = useRetry(log.path);
+  const list = entries.data ?? [];
   return (
     <>
-      <StatusFilter value={status} onChange={setStatus} statuses={OUTBOUND} area="outbound" />
+      <div className="email-filters">
+        <Select
+          label={t('email.log.filterStatus')}
+          value={status}
+          onChange={(e) => setStatus(e.target.value)}
+          options={[
+            { value: '', label: t('email.log.allStatuses') },
+            ...log.statuses.map((s) => ({ value: s, label: t(`email.log.${log.area}.${s}` as MessageKey) })),
+          ]}
+        />
+      </div>
       <p className="visually-hidden" role="status">
         {done}
       </p>
       <ProblemList problems={retry.error ? problemsOf(retry.error, []).other : []} />
-      <Loaded error={log.error} loading={!log.data} empty={!list.length && t('email.log.emptySent')}>
-        <div className="admin-table-wrap">
-          <table className="data admin-table">
-            <caption className="visually-hidden">{t('email.log.sent')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('email.log.status')}</th>
-                <th scope="col">{t('email.log.to')}</th>
-                <th scope="col">{t('email.log.subject')}</th>
-                <th scope="col">{t('email.log.ticket')}</th>
-                <th scope="col">{t('email.log.attempts')}</th>
-                <th scope="col">{t('email.log.when')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((d) => (
-                <tr key={d.id}>
-                  <td>
-                    <StatusText area="log.outbound" status={d.status} />
-                    {d.last_error && <div className="email-error admin-sub">{d.last_error}</div>}
-                  </td>
-                  <td>{Array.isArray(d.to) ? d.to.join(', ') : d.to}</td>
-                  <td>{d.subject}</td>
-                  <td>
-                    <TicketLink id={d.ticket_id} />
-                  </td>
-                  <td>{d.attempts}</td>
-                  <td>
-                    <When iso={d.sent_at ?? d.created_at} />
-                  </td>
-                  <td className="admin-row-actions">
-                    {(d.status === 'failed' || d.status === 'waiting') && (
-                      <button
-                        type="button"
-                        className="button"
-                        disabled={retry.isPending}
-                        onClick={() => retry.mutate(d.id)}
-                        aria-label={t('email.log.retryFor', { name: d.subject ?? String(d.id) })}
-                      >
-                        {t('email.log.retry')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {log.hasNextPage && (
+      <Loaded error={entries.error} loading={!entries.data} empty={!list.length && t(log.empty)}>
+        <AdminTable
+          caption={t(`email.log.${tab}`)}
+          columns={[
+            t('email.log.status'),
+            t(log.party),
+            t('email.log.subject'),
+            t('email.log.ticket'),
+            t('email.log.attempts'),
+            t('email.log.when'),
+          ]}
+        >
+          {list.map((r) => (
+            <tr key={r.id}>
+              <td>
+                <StatusText area={`log.${log.area}`} status={r.status} />
+                {r.note && <div className="muted admin-sub">{r.note}</div>}
+                {r.last_error && <div className="email-error admin-sub">{r.last_error}</div>}
+              </td>
+              <td>{r.party}</td>
+              <td>{r.subject}</td>
+              <td>
+                {r.ticket_id ? (
+                  <Link href={`/tickets/${r.ticket_id}`}>{t('email.log.onTicket', { id: r.ticket_id })}</Link>
+                ) : (
+                  '—'
+                )}
+              </td>
+              <td>{r.attempts}</td>
+              <td>
+                <When iso={r.at} />
+              </td>
+              <td className="admin-row-actions">
+                {r.retryable && (
+                  <RowButton
+                    label={t('email.log.retry')}
+                    name={t('email.log.retryFor', { name: r.subject ?? String(r.id) })}
+                    disabled={retry.isPending}
+                    onClick={() => retry.mutate(r.id)}
+                  />
+                )}
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+        {entries.hasNextPage && (
           <button
             type="button"
             className="button"
-            disabled={log.isFetchingNextPage}
-            onClick={() => log.fetchNextPage()}
-          >
-            {t('email.log.more')}
-          </button>
-        )}
-      </Loaded>
-    </>
-  );
-}
-
-function ReceivedLog() {
-  const [status, setStatus] = useState('');
-  const log = usePaged<Received>('email/inbound', 'inbound_emails', status ? { status } : {});
-  const { retry, done } = useRetry('email/inbound');
-  const list = log.data ?? [];
-  return (
-    <>
-      <StatusFilter value={status} onChange={setStatus} statuses={INBOUND} area="inbound" />
-      <p className="visually-hidden" role="status">
-        {done}
-      </p>
-      <ProblemList problems={retry.error ? problemsOf(retry.error, []).other : []} />
-      <Loaded error={log.error} loading={!log.data} empty={!list.length && t('email.log.emptyReceived')}>
-        <div className="admin-table-wrap">
-          <table className="data admin-table">
-            <caption className="visually-hidden">{t('email.log.received')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('email.log.status')}</th>
-                <th scope="col">{t('email.log.from')}</th>
-                <th scope="col">{t('email.log.subject')}</th>
-                <th scope="col">{t('email.log.ticket')}</th>
-                <th scope="col">{t('email.log.attempts')}</th>
-                <th scope="col">{t('email.log.when')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((m) => (
-                <tr key={m.id}>
-                  <td>
-                    <StatusText area="log.inbound" status={m.status} />
-                    {m.cause && (
-                      <div className="muted admin-sub">{labelOr(`email.log.causes.${m.cause}`, m.cause)}</div>
-                    )}
-                    {m.last_error && <div className="email-error admin-sub">{m.last_error}</div>}
-                  </td>
-                  <td>
-                    {m.from?.name && m.from.address
-                      ? `${m.from.name} <${m.from.address}>`
-                      : (m.from?.address ?? '')}
-                  </td>
-                  <td>{m.subject}</td>
-                  <td>
-                    <TicketLink id={m.ticket_id} />
-                  </td>
-                  <td>{m.attempts}</td>
-                  <td>
-                    <When iso={m.received_at} />
-                  </td>
-                  <td className="admin-row-actions">
-                    {m.status === 'failed' && (
-                      <button
-                        type="button"
-                        className="button"
-                        disabled={retry.isPending}
-                        onClick={() => retry.mutate(m.id)}
-                        aria-label={t('email.log.retryFor', { name: m.subject ?? String(m.id) })}
-                      >
-                        {t('email.log.retry')}
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {log.hasNextPage && (
-          <button
-            type="button"
-            className="button"
-            disabled={log.isFetchingNextPage}
-            onClick={() => log.fetchNextPage()}
+            disabled={entries.isFetchingNextPage}
+            onClick={() => entries.fetchNextPage()}
           >
             {t('email.log.more')}
           </button>

@@ -3,20 +3,9 @@ import { useState } from 'react';
 import { Select, TextInput } from '../../../components/forms.tsx';
 import { plural, t } from '../../../i18n/index.ts';
 import { api } from '../../../lib/api.ts';
-import { formatDate, timeAgo } from '../../../lib/format.ts';
-import { EditorGate, useEditParam, useRecord } from '../section.tsx';
-import {
-  AdminTable,
-  Checkbox,
-  DeleteDialog,
-  EditorForm,
-  ListSection,
-  ProblemList,
-  problemsOf,
-  TitleCell,
-  useProblems,
-} from '../ui.tsx';
-import { StatusText } from './shared.tsx';
+import { EditorGate, RecordList, useEditParam, useRecord } from '../section.tsx';
+import { Checkbox, EditorForm, ProblemList, problemsOf, TitleCell, useProblems } from '../ui.tsx';
+import { RowButton, StatusText, textFields, When } from './shared.tsx';
 
 interface ImapConnection {
   id: number;
@@ -51,7 +40,6 @@ function MailboxList({ onEdit }: { onEdit: (id: number | 'new') => void }) {
     queryFn: () => api.get<{ imap_connections: ImapConnection[] }>(PATH).then((r) => r.imap_connections),
     refetchInterval: 10_000,
   });
-  const [deleting, setDeleting] = useState<ImapConnection | null>(null);
   const [notice, setNotice] = useState('');
   const refresh = () => queryClient.invalidateQueries({ queryKey: listKey });
   const poll = useMutation({
@@ -61,93 +49,50 @@ function MailboxList({ onEdit }: { onEdit: (id: number | 'new') => void }) {
       refresh();
     },
   });
-  const list = connections.data ?? [];
   return (
-    <>
-      <ListSection
-        title={t('email.mailboxes.title')}
-        intro={t('email.mailboxes.intro')}
-        addLabel={t('email.mailboxes.add')}
-        onAdd={() => onEdit('new')}
-        notice={notice}
-        before={
-          <>
-            {notice && <p className="muted">{notice}</p>}
-            <ProblemList problems={poll.error ? problemsOf(poll.error, []).other : []} />
-          </>
-        }
-        error={connections.error}
-        loading={!connections.data}
-        empty={!list.length && t('email.mailboxes.empty')}
-      >
-        <AdminTable
-          caption={t('email.mailboxes.title')}
-          columns={[t('email.mailboxes.name'), t('email.mailboxes.status'), t('email.mailboxes.lastPolled')]}
-        >
-          {list.map((c) => (
-            <tr key={c.id} className={c.active ? undefined : 'admin-inactive'}>
-              <TitleCell title={c.name} sub={`${c.username} · ${c.host}:${c.port} · ${c.mailbox}`} />
-              <td>
-                {c.active ? (
-                  <StatusText area="mailboxes.states" status={c.status} />
-                ) : (
-                  <span className="admin-pill-off">{t('email.mailboxes.paused')}</span>
-                )}
-                {c.last_error && <div className="email-error admin-sub">{c.last_error}</div>}
-              </td>
-              <td>
-                {c.last_polled_at ? (
-                  <time dateTime={c.last_polled_at} title={formatDate(c.last_polled_at)}>
-                    {timeAgo(c.last_polled_at)}
-                  </time>
-                ) : (
-                  <span className="muted">{t('email.never')}</span>
-                )}
-              </td>
-              <td className="admin-row-actions">
-                <button
-                  type="button"
-                  className="button"
-                  disabled={poll.isPending || !c.active}
-                  onClick={() => poll.mutate(c)}
-                  aria-label={t('email.mailboxes.pollFor', { name: c.name })}
-                >
-                  {t('email.mailboxes.poll')}
-                </button>
-                <button
-                  type="button"
-                  className="button"
-                  onClick={() => onEdit(c.id)}
-                  aria-label={t('admin.editNamed', { name: c.name })}
-                >
-                  {t('shell.edit')}
-                </button>
-                <button
-                  type="button"
-                  className="button danger"
-                  onClick={() => setDeleting(c)}
-                  aria-label={t('admin.deleteNamed', { name: c.name })}
-                >
-                  {t('shell.delete')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </AdminTable>
-      </ListSection>
-      <DeleteDialog
-        row={deleting}
-        name={(c) => c.name}
-        title="email.mailboxes.deleteTitle"
-        message="email.mailboxes.deleteMessage"
-        onDelete={(c) => api.delete(`${PATH}/${c.id}`)}
-        onDeleted={(deleted) => {
-          setNotice(deleted);
-          return refresh();
-        }}
-        onClose={() => setDeleting(null)}
-      />
-    </>
+    <RecordList<ImapConnection>
+      area="email.mailboxes"
+      records={connections.data}
+      error={connections.error}
+      columns={[t('email.mailboxes.name'), t('email.mailboxes.status'), t('email.mailboxes.lastPolled')]}
+      name={(c) => c.name}
+      rowClassName={(c) => (c.active ? undefined : 'admin-inactive')}
+      cells={(c) => (
+        <>
+          <TitleCell title={c.name} sub={`${c.username} · ${c.host}:${c.port} · ${c.mailbox}`} />
+          <td>
+            {c.active ? (
+              <StatusText area="mailboxes.states" status={c.status} />
+            ) : (
+              <span className="admin-pill-off">{t('email.mailboxes.paused')}</span>
+            )}
+            {c.last_error && <div className="email-error admin-sub">{c.last_error}</div>}
+          </td>
+          <td>
+            <When iso={c.last_polled_at} none={t('email.never')} />
+          </td>
+        </>
+      )}
+      actions={(c) => (
+        <RowButton
+          label={t('email.mailboxes.poll')}
+          name={t('email.mailboxes.pollFor', { name: c.name })}
+          disabled={poll.isPending || !c.active}
+          onClick={() => poll.mutate(c)}
+        />
+      )}
+      before={
+        <>
+          {notice && <p className="muted">{notice}</p>}
+          <ProblemList problems={poll.error ? problemsOf(poll.error, []).other : []} />
+        </>
+      }
+      notice={notice}
+      announce={setNotice}
+      onEdit={onEdit}
+      onDelete={(c) => api.delete(`${PATH}/${c.id}`)}
+      refresh={refresh}
+    />
   );
 }
 
@@ -165,32 +110,29 @@ function MailboxEditor({ id, onDone }: { id: string | null; onDone: () => void }
   );
 }
 
-const FIELDS = [
-  'name',
-  'host',
-  'port',
-  'secure',
-  'username',
-  'password',
-  'mailbox',
-  'after_processing',
-  'move_to',
-];
+/** The form of a mailbox, its fields named as the API names them; a new one's defaults. */
+const formOf = (connection: ImapConnection | null) => ({
+  name: connection?.name ?? '',
+  host: connection?.host ?? '',
+  port: String(connection?.port ?? 993),
+  secure: connection?.secure ?? true,
+  username: connection?.username ?? '',
+  password: '',
+  mailbox: connection?.mailbox ?? 'INBOX',
+  after_processing: connection?.after_processing ?? 'seen',
+  move_to: connection?.move_to ?? '',
+  active: connection?.active ?? true,
+});
+
+/**
+ * The keys the API names its messages about the form's fields by: each field's own name. A message about
+ * "active" is not one of them: it shows above the form.
+ */
+const FIELDS = Object.keys(formOf(null)).filter((f) => f !== 'active');
 
 function MailboxForm({ connection, onDone }: { connection: ImapConnection | null; onDone: () => void }) {
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({
-    name: connection?.name ?? '',
-    host: connection?.host ?? '',
-    port: String(connection?.port ?? 993),
-    secure: connection?.secure ?? true,
-    username: connection?.username ?? '',
-    password: '',
-    mailbox: connection?.mailbox ?? 'INBOX',
-    after_processing: connection?.after_processing ?? 'seen',
-    move_to: connection?.move_to ?? '',
-    active: connection?.active ?? true,
-  });
+  const [form, setForm] = useState(() => formOf(connection));
   const body = () => ({
     imap_connection: {
       name: form.name,
@@ -225,6 +167,7 @@ function MailboxForm({ connection, onDone }: { connection: ImapConnection | null
     problems.edited(...Object.keys(patch));
     setForm((f) => ({ ...f, ...patch }));
   };
+  const field = textFields(form, setForm, problems);
   const testProblems = test.error ? problemsOf(test.error, []) : null;
   return (
     <EditorForm
@@ -237,32 +180,16 @@ function MailboxForm({ connection, onDone }: { connection: ImapConnection | null
       submitLabel={connection ? t('shell.save') : t('email.mailboxes.create')}
       onCancel={onDone}
     >
-      <TextInput
-        label={t('email.mailboxes.name')}
-        value={form.name}
-        onChange={(e) => set({ name: e.target.value })}
-        error={problems.byField.name}
-        required
-      />
+      <TextInput label={t('email.mailboxes.name')} {...field('name')} required />
       <div className="admin-two">
         <TextInput
           label={t('email.mailboxes.host')}
-          value={form.host}
-          onChange={(e) => set({ host: e.target.value })}
-          error={problems.byField.host}
+          {...field('host')}
           required
           spellCheck={false}
           autoComplete="off"
         />
-        <TextInput
-          type="number"
-          label={t('email.mailboxes.port')}
-          value={form.port}
-          min={1}
-          max={65535}
-          onChange={(e) => set({ port: e.target.value })}
-          error={problems.byField.port}
-        />
+        <TextInput type="number" label={t('email.mailboxes.port')} min={1} max={65535} {...field('port')} />
       </div>
       <Checkbox
         label={t('email.mailboxes.secure')}
@@ -273,9 +200,7 @@ function MailboxForm({ connection, onDone }: { connection: ImapConnection | null
       <div className="admin-two">
         <TextInput
           label={t('email.mailboxes.username')}
-          value={form.username}
-          onChange={(e) => set({ username: e.target.value })}
-          error={problems.byField.username}
+          {...field('username')}
           required
           spellCheck={false}
           autoComplete="off"
@@ -284,19 +209,11 @@ function MailboxForm({ connection, onDone }: { connection: ImapConnection | null
           type="password"
           label={t('email.mailboxes.password')}
           hint={connection ? t('email.mailboxes.passwordKeep') : undefined}
-          value={form.password}
-          onChange={(e) => set({ password: e.target.value })}
-          error={problems.byField.password}
+          {...field('password')}
           autoComplete="new-password"
         />
       </div>
-      <TextInput
-        label={t('email.mailboxes.mailbox')}
-        value={form.mailbox}
-        onChange={(e) => set({ mailbox: e.target.value })}
-        error={problems.byField.mailbox}
-        spellCheck={false}
-      />
+      <TextInput label={t('email.mailboxes.mailbox')} {...field('mailbox')} spellCheck={false} />
       <div className="admin-two">
         <Select
           label={t('email.mailboxes.afterProcessing')}
@@ -309,13 +226,7 @@ function MailboxForm({ connection, onDone }: { connection: ImapConnection | null
           error={problems.byField.after_processing}
         />
         {form.after_processing === 'move' && (
-          <TextInput
-            label={t('email.mailboxes.moveTo')}
-            value={form.move_to}
-            onChange={(e) => set({ move_to: e.target.value })}
-            error={problems.byField.move_to}
-            spellCheck={false}
-          />
+          <TextInput label={t('email.mailboxes.moveTo')} {...field('move_to')} spellCheck={false} />
         )}
       </div>
       <Checkbox

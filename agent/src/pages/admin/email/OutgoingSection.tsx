@@ -8,14 +8,14 @@ import {
   AdminForm,
   ConfirmDialog,
   CopyField,
+  FormActions,
   Loaded,
   ProblemList,
   problemsOf,
-  SectionHeader,
   useProblems,
   useSavedNotice,
 } from '../ui.tsx';
-import { type EmailSettings, linesOf, settingsKey } from './shared.tsx';
+import { type EmailSettings, linesOf, SettingsScreen, settingsKey, textFields } from './shared.tsx';
 
 /** The answer of `GET/POST /api/v2/email/inbound_secret`, in whichever of its shapes the API gives. */
 interface InboundSecretBody {
@@ -32,24 +32,17 @@ const secretKey = ['admin', 'email-inbound-secret'] as const;
  * its DNS record, the secret of the raw-MIME endpoint, and the spam and sender rules.
  */
 export default function OutgoingSection() {
-  const settings = useQuery({
-    queryKey: settingsKey,
-    queryFn: () => api.get<{ email_settings: EmailSettings }>('email/settings').then((r) => r.email_settings),
-  });
   return (
-    <>
-      <SectionHeader title={t('email.outgoing.title')} intro={t('email.outgoing.intro')} />
-      <Loaded error={settings.error} loading={!settings.data}>
-        {settings.data && (
-          <>
-            <Relay settings={settings.data} />
-            <Dkim settings={settings.data} />
-            <InboundEndpoint settings={settings.data} />
-            <Filters settings={settings.data} />
-          </>
-        )}
-      </Loaded>
-    </>
+    <SettingsScreen title={t('email.outgoing.title')} intro={t('email.outgoing.intro')}>
+      {(settings) => (
+        <>
+          <Relay settings={settings} />
+          <Dkim settings={settings} />
+          <InboundEndpoint />
+          <Filters settings={settings} />
+        </>
+      )}
+    </SettingsScreen>
   );
 }
 
@@ -90,17 +83,18 @@ function Relay({ settings }: { settings: EmailSettings }) {
 function Dkim({ settings }: { settings: EmailSettings }) {
   const queryClient = useQueryClient();
   const { dkim } = settings;
-  const [domain, setDomain] = useState(
-    dkim.domain ?? /@([^>\s]+)/.exec(settings.outbound.mail_from ?? '')?.[1] ?? '',
-  );
-  const [selector, setSelector] = useState(dkim.selector ?? 'haven');
+  const [form, setForm] = useState({
+    domain: dkim.domain ?? /@([^>\s]+)/.exec(settings.outbound.mail_from ?? '')?.[1] ?? '',
+    selector: dkim.selector ?? 'haven',
+  });
   const [removing, setRemoving] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: settingsKey });
   const generate = useMutation({
-    mutationFn: () => api.post('email/settings/dkim', { domain, selector }),
+    mutationFn: () => api.post('email/settings/dkim', form),
     onSuccess: refresh,
   });
   const problems = useProblems(generate.error, ['domain', 'selector']);
+  const field = textFields(form, setForm, problems);
   return (
     <section className="card email-card" aria-labelledby="email-dkim">
       <h2 id="email-dkim">{t('email.outgoing.dkim')}</h2>
@@ -120,32 +114,14 @@ function Dkim({ settings }: { settings: EmailSettings }) {
       ) : (
         <AdminForm className="admin-form" onSubmit={() => generate.mutate()} problems={problems.other}>
           <div className="admin-two">
-            <TextInput
-              label={t('email.outgoing.dkimDomain')}
-              value={domain}
-              onChange={(e) => {
-                problems.edited('domain');
-                setDomain(e.target.value);
-              }}
-              error={problems.byField.domain}
-              spellCheck={false}
-            />
-            <TextInput
-              label={t('email.outgoing.dkimSelector')}
-              value={selector}
-              onChange={(e) => {
-                problems.edited('selector');
-                setSelector(e.target.value);
-              }}
-              error={problems.byField.selector}
-              spellCheck={false}
-            />
+            <TextInput label={t('email.outgoing.dkimDomain')} spellCheck={false} {...field('domain')} />
+            <TextInput label={t('email.outgoing.dkimSelector')} spellCheck={false} {...field('selector')} />
           </div>
-          <div className="admin-form-actions">
-            <button type="submit" className="button primary" disabled={generate.isPending}>
-              {generate.isPending ? t('email.outgoing.dkimGenerating') : t('email.outgoing.dkimGenerate')}
-            </button>
-          </div>
+          <FormActions
+            pending={generate.isPending}
+            pendingLabel={t('email.outgoing.dkimGenerating')}
+            submitLabel={t('email.outgoing.dkimGenerate')}
+          />
         </AdminForm>
       )}
       <ConfirmDialog
@@ -163,7 +139,7 @@ function Dkim({ settings }: { settings: EmailSettings }) {
   );
 }
 
-function InboundEndpoint({ settings: _settings }: { settings: EmailSettings }) {
+function InboundEndpoint() {
   const queryClient = useQueryClient();
   const state = useQuery({
     queryKey: secretKey,
@@ -211,25 +187,19 @@ function Filters({ settings }: { settings: EmailSettings }) {
   const queryClient = useQueryClient();
   const [saved, showSaved] = useSavedNotice();
   const [form, setForm] = useState({
-    spam_threshold:
-      settings.spam_threshold === null || settings.spam_threshold === undefined
-        ? ''
-        : String(settings.spam_threshold),
-    blocked: (settings.blocked_senders ?? []).join('\n'),
-    rejected: (settings.rejected_senders ?? []).join('\n'),
-    rate:
-      settings.sender_rate_limit === null || settings.sender_rate_limit === undefined
-        ? ''
-        : String(settings.sender_rate_limit),
+    spam_threshold: String(settings.spam_threshold ?? ''),
+    blocked_senders: (settings.blocked_senders ?? []).join('\n'),
+    rejected_senders: (settings.rejected_senders ?? []).join('\n'),
+    sender_rate_limit: String(settings.sender_rate_limit ?? ''),
   });
   const save = useMutation({
     mutationFn: () =>
       api.put('email/settings', {
         email_settings: {
           spam_threshold: form.spam_threshold === '' ? undefined : Number(form.spam_threshold),
-          blocked_senders: linesOf(form.blocked),
-          rejected_senders: linesOf(form.rejected),
-          sender_rate_limit: form.rate === '' ? undefined : Number(form.rate),
+          blocked_senders: linesOf(form.blocked_senders),
+          rejected_senders: linesOf(form.rejected_senders),
+          sender_rate_limit: form.sender_rate_limit === '' ? undefined : Number(form.sender_rate_limit),
         },
       }),
     onSuccess: () => {
@@ -243,14 +213,7 @@ function Filters({ settings }: { settings: EmailSettings }) {
     'rejected_senders',
     'sender_rate_limit',
   ]);
-  const field = (name: keyof typeof form, apiName: string) => ({
-    value: form[name],
-    error: problems.byField[apiName],
-    onChange: (e: { target: { value: string } }) => {
-      problems.edited(apiName);
-      setForm((f) => ({ ...f, [name]: e.target.value }));
-    },
-  });
+  const field = textFields(form, setForm, problems);
   return (
     <section className="card email-card" aria-labelledby="email-filters">
       <h2 id="email-filters">{t('email.outgoing.filters')}</h2>
@@ -261,14 +224,14 @@ function Filters({ settings }: { settings: EmailSettings }) {
             step="any"
             label={t('email.outgoing.spamThreshold')}
             hint={t('email.outgoing.spamThresholdHint')}
-            {...field('spam_threshold', 'spam_threshold')}
+            {...field('spam_threshold')}
           />
           <TextInput
             type="number"
             min={0}
             label={t('email.outgoing.rateLimit')}
             hint={t('email.outgoing.rateLimitHint')}
-            {...field('rate', 'sender_rate_limit')}
+            {...field('sender_rate_limit')}
           />
         </div>
         <div className="admin-two">
@@ -277,22 +240,19 @@ function Filters({ settings }: { settings: EmailSettings }) {
             hint={t('email.outgoing.blockedHint')}
             rows={4}
             spellCheck={false}
-            {...field('blocked', 'blocked_senders')}
+            {...field('blocked_senders')}
           />
           <TextArea
             label={t('email.outgoing.rejected')}
             hint={t('email.outgoing.rejectedHint')}
             rows={4}
             spellCheck={false}
-            {...field('rejected', 'rejected_senders')}
+            {...field('rejected_senders')}
           />
         </div>
-        <div className="admin-form-actions">
-          <button type="submit" className="button primary" disabled={save.isPending}>
-            {save.isPending ? t('shell.saving') : t('email.outgoing.saveFilters')}
-          </button>
+        <FormActions pending={save.isPending} submitLabel={t('email.outgoing.saveFilters')}>
           {saved}
-        </div>
+        </FormActions>
       </AdminForm>
     </section>
   );

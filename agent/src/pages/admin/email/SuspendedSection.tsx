@@ -4,8 +4,9 @@ import { Link } from 'wouter';
 import { Dialog } from '../../../components/Dialog.tsx';
 import { plural, t } from '../../../i18n/index.ts';
 import { api } from '../../../lib/api.ts';
-import { formatDate, timeAgo } from '../../../lib/format.ts';
-import { ConfirmDialog, Loaded, ProblemList, problemsOf, SectionHeader } from '../ui.tsx';
+import { formatDate } from '../../../lib/format.ts';
+import { AdminTable, ConfirmDialog, Loaded, ProblemList, problemsOf, SectionHeader } from '../ui.tsx';
+import { RowButton, When } from './shared.tsx';
 
 interface SuspendedTicket {
   id: number;
@@ -102,92 +103,72 @@ export default function SuspendedSection() {
             {t('email.suspended.deleteSelected')}
           </button>
         </div>
-        <div className="admin-table-wrap">
-          <table className="data admin-table">
-            <caption className="visually-hidden">{t('email.suspended.title')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">
-                  <input
-                    type="checkbox"
-                    className="email-check"
-                    aria-label={t('email.suspended.selectAll')}
-                    checked={allSelected}
-                    onChange={(e) =>
-                      setSelected(e.target.checked ? new Set(list.map((s) => s.id)) : new Set())
-                    }
-                  />
-                </th>
-                <th scope="col">{t('email.suspended.from')}</th>
-                <th scope="col">{t('email.suspended.subject')}</th>
-                <th scope="col">{t('email.suspended.cause')}</th>
-                <th scope="col">{t('email.suspended.received')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      className="email-check"
-                      aria-label={t('email.suspended.select', { name: nameOf(s) })}
-                      checked={selected.has(s.id)}
-                      onChange={(e) => toggle(s.id, e.target.checked)}
-                    />
-                  </td>
-                  <td>{fromOf(s)}</td>
-                  <td>
-                    {nameOf(s)}
-                    {s.ticket_id && (
-                      <div className="admin-sub">
-                        <Link href={`/tickets/${s.ticket_id}`}>
-                          {t('email.suspended.onTicket', { id: s.ticket_id })}
-                        </Link>
-                      </div>
-                    )}
-                  </td>
-                  <td>{s.cause}</td>
-                  <td>
-                    <time dateTime={s.created_at} title={formatDate(s.created_at)}>
-                      {timeAgo(s.created_at)}
-                    </time>
-                  </td>
-                  <td className="admin-row-actions">
-                    <button
-                      type="button"
-                      className="button"
-                      onClick={() => setReading(s)}
-                      aria-label={t('email.suspended.openFor', { name: nameOf(s) })}
-                    >
-                      {t('email.suspended.open')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button"
-                      disabled={recover.isPending}
-                      onClick={() => recover.mutate([s.id])}
-                      aria-label={t('email.suspended.recoverFor', { name: nameOf(s) })}
-                    >
-                      {t('email.suspended.recover')}
-                    </button>
-                    <button
-                      type="button"
-                      className="button danger"
-                      onClick={() => setDeleting([s.id])}
-                      aria-label={t('email.suspended.deleteFor', { name: nameOf(s) })}
-                    >
-                      {t('shell.delete')}
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AdminTable
+          caption={t('email.suspended.title')}
+          lead={
+            <input
+              type="checkbox"
+              className="email-check"
+              aria-label={t('email.suspended.selectAll')}
+              checked={allSelected}
+              onChange={(e) => setSelected(e.target.checked ? new Set(list.map((s) => s.id)) : new Set())}
+            />
+          }
+          columns={[
+            t('email.suspended.from'),
+            t('email.suspended.subject'),
+            t('email.suspended.cause'),
+            t('email.suspended.received'),
+          ]}
+        >
+          {list.map((s) => (
+            <tr key={s.id}>
+              <td>
+                <input
+                  type="checkbox"
+                  className="email-check"
+                  aria-label={t('email.suspended.select', { name: nameOf(s) })}
+                  checked={selected.has(s.id)}
+                  onChange={(e) => toggle(s.id, e.target.checked)}
+                />
+              </td>
+              <td>{fromOf(s)}</td>
+              <td>
+                {nameOf(s)}
+                {s.ticket_id && (
+                  <div className="admin-sub">
+                    <Link href={`/tickets/${s.ticket_id}`}>
+                      {t('email.suspended.onTicket', { id: s.ticket_id })}
+                    </Link>
+                  </div>
+                )}
+              </td>
+              <td>{s.cause}</td>
+              <td>
+                <When iso={s.created_at} />
+              </td>
+              <td className="admin-row-actions">
+                <RowButton
+                  label={t('email.suspended.open')}
+                  name={t('email.suspended.openFor', { name: nameOf(s) })}
+                  onClick={() => setReading(s)}
+                />
+                <RowButton
+                  label={t('email.suspended.recover')}
+                  name={t('email.suspended.recoverFor', { name: nameOf(s) })}
+                  disabled={recover.isPending}
+                  onClick={() => recover.mutate([s.id])}
+                />
+                <RowButton
+                  danger
+                  label={t('shell.delete')}
+                  name={t('email.suspended.deleteFor', { name: nameOf(s) })}
+                  onClick={() => setDeleting([s.id])}
+                />
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
       </Loaded>
       <Dialog
         title={reading ? nameOf(reading) : ''}

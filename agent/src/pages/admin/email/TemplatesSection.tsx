@@ -1,19 +1,19 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { TextArea } from '../../../components/forms.tsx';
 import { t } from '../../../i18n/index.ts';
 import { api } from '../../../lib/api.ts';
+import { useDebounced } from '../../../lib/debounce.ts';
 import {
   AdminForm,
   ConfirmDialog,
-  Loaded,
+  FormActions,
   ProblemList,
   problemsOf,
-  SectionHeader,
   useProblems,
   useSavedNotice,
 } from '../ui.tsx';
-import { type EmailSettings, settingsKey } from './shared.tsx';
+import { type EmailSettings, SettingsScreen, settingsKey, textFields } from './shared.tsx';
 
 interface Preview {
   subject: string;
@@ -31,44 +31,29 @@ const PLACEHOLDERS = [
 
 /** The plain-text and HTML frames of every mail Haven sends, with a live preview. */
 export default function TemplatesSection() {
-  const settings = useQuery({
-    queryKey: settingsKey,
-    queryFn: () => api.get<{ email_settings: EmailSettings }>('email/settings').then((r) => r.email_settings),
-  });
   return (
-    <>
-      <SectionHeader title={t('email.templates.title')} intro={t('email.templates.intro')} />
-      <Loaded error={settings.error} loading={!settings.data}>
-        {settings.data && <TemplatesForm settings={settings.data} />}
-      </Loaded>
-    </>
+    <SettingsScreen title={t('email.templates.title')} intro={t('email.templates.intro')}>
+      {(settings) => <TemplatesForm settings={settings} />}
+    </SettingsScreen>
   );
-}
-
-/** `value` once it has stopped changing for `ms`. */
-function useSettled<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
 }
 
 function TemplatesForm({ settings }: { settings: EmailSettings }) {
   const queryClient = useQueryClient();
   const [saved, showSaved] = useSavedNotice();
-  const [text, setText] = useState(settings.text_template ?? '');
-  const [html, setHtml] = useState(settings.html_template ?? '');
+  const [form, setForm] = useState({
+    text_template: settings.text_template ?? '',
+    html_template: settings.html_template ?? '',
+  });
   const [resetting, setResetting] = useState(false);
-  const settled = useSettled({ text, html }, 400);
+  const settled = useDebounced(form, 400);
   const preview = useQuery({
     queryKey: ['admin', 'email-template-preview', settled],
     queryFn: () =>
       api
         .post<{ preview: Preview }>('email/templates/preview', {
-          text_template: settled.text || null,
-          html_template: settled.html || null,
+          text_template: settled.text_template || null,
+          html_template: settled.html_template || null,
         })
         .then((r) => r.preview),
     placeholderData: (previous) => previous,
@@ -76,7 +61,10 @@ function TemplatesForm({ settings }: { settings: EmailSettings }) {
   const save = useMutation({
     mutationFn: () =>
       api.put('email/settings', {
-        email_settings: { text_template: text || null, html_template: html || null },
+        email_settings: {
+          text_template: form.text_template || null,
+          html_template: form.html_template || null,
+        },
       }),
     onSuccess: () => {
       showSaved();
@@ -84,6 +72,7 @@ function TemplatesForm({ settings }: { settings: EmailSettings }) {
     },
   });
   const problems = useProblems(save.error, ['text_template', 'html_template']);
+  const field = textFields(form, setForm, problems);
   return (
     <>
       <AdminForm
@@ -99,35 +88,14 @@ function TemplatesForm({ settings }: { settings: EmailSettings }) {
             </li>
           ))}
         </ul>
-        <TextArea
-          label={t('email.templates.text')}
-          value={text}
-          onChange={(e) => {
-            problems.edited('text_template');
-            setText(e.target.value);
-          }}
-          error={problems.byField.text_template}
-          spellCheck={false}
-        />
-        <TextArea
-          label={t('email.templates.html')}
-          value={html}
-          onChange={(e) => {
-            problems.edited('html_template');
-            setHtml(e.target.value);
-          }}
-          error={problems.byField.html_template}
-          spellCheck={false}
-        />
-        <div className="admin-form-actions">
-          <button type="submit" className="button primary" disabled={save.isPending}>
-            {save.isPending ? t('shell.saving') : t('shell.save')}
-          </button>
+        <TextArea label={t('email.templates.text')} spellCheck={false} {...field('text_template')} />
+        <TextArea label={t('email.templates.html')} spellCheck={false} {...field('html_template')} />
+        <FormActions pending={save.isPending} submitLabel={t('shell.save')}>
           <button type="button" className="button" onClick={() => setResetting(true)}>
             {t('email.templates.reset')}
           </button>
           {saved}
-        </div>
+        </FormActions>
       </AdminForm>
       <section className="card email-card" aria-labelledby="email-preview">
         <h2 id="email-preview">{t('email.templates.preview')}</h2>
@@ -168,8 +136,7 @@ function TemplatesForm({ settings }: { settings: EmailSettings }) {
         confirmLabel={t('email.templates.reset')}
         onConfirm={async () => {
           await api.put('email/settings', { email_settings: { text_template: null, html_template: null } });
-          setText('');
-          setHtml('');
+          setForm({ text_template: '', html_template: '' });
           await queryClient.invalidateQueries({ queryKey: settingsKey });
         }}
         onClose={() => setResetting(false)}

@@ -460,6 +460,33 @@ describe('failures are retried and visible', () => {
   });
 });
 
+describe('a message whose job was lost', () => {
+  test('is queued again by the recovery job and becomes a ticket', async () => {
+    // As a node killed between storing and enqueueing would leave it: stored, `received`, no job.
+    const raw = buildMail({ to: support, subject: 'Stranded by a crash', text: 'Is anyone there?' });
+    const row = await app.runtime.services.database.db
+      .insertInto('inbound_emails')
+      .values({
+        account_id: acct.id,
+        source: 'smtp',
+        raw,
+        size: raw.length,
+        recipient: support,
+        received_at: new Date(Date.now() - 5 * 60_000),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await app.runtime.services.jobs.send('email.recover', {});
+    const settled = await inbox.settled(Number(row.id));
+    assert.equal(settled.status, 'processed');
+    const ticket = await api(app, 'GET', `/api/v2/tickets/${settled.ticket_id}`, {
+      auth: acct.auth,
+      host: inbox.host,
+    });
+    assert.equal(ticket.body.ticket.subject, 'Stranded by a crash');
+  });
+});
+
 describe('the raw-MIME endpoint', () => {
   test('refuses a wrong secret, another account’s secret, other content types and oversized messages', async () => {
     const raw = buildMail({ to: support, text: 'x' });

@@ -30,6 +30,7 @@ import {
   formatTable,
   newEmbeddedStore,
   newPostgresStore,
+  percentile,
   postgresReachable,
   ROOT,
   removeStore,
@@ -114,11 +115,6 @@ function buildMessage(i: number): Promise<Buffer> {
   })
     .compile()
     .build();
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 const ms = (v: number) => `${v.toFixed(0)} ms`;

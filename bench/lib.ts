@@ -81,6 +81,12 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The nearest-rank percentile `p` (0–100) of ascending `sorted` values; 0 when there are none. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
 /** Runs bench/load.ts in its own Node process (so the client never shares the server's event loop). */
 export function runLoad<T>(config: Record<string, unknown>): Promise<T> {
   return new Promise((resolve, reject) => {

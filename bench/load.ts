@@ -18,7 +18,7 @@
 //     reported per label.
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import { mulberry32, randomText, SUBJECT_TEMPLATES } from './lib.ts';
+import { mulberry32, percentile, randomText, SUBJECT_TEMPLATES } from './lib.ts';
 
 const require = createRequire(import.meta.url);
 // autocannon ships no types.
@@ -128,11 +128,6 @@ function send(
 function cpuMs(since: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since);
   return (u.user + u.system) / 1000;
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;

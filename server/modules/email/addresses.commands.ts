@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { HavenConfig } from '../../config.ts';
+import { digestToken } from '../../platform/auth/secrets.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { sql, type TenantDb } from '../../platform/db/tenant-db.ts';
 import { HavenError, invalid, notFound } from '../../platform/http/errors.ts';
@@ -16,7 +17,6 @@ import { type OutboxDeps, queueMail } from './email.outbound.ts';
  * while no other address is); others are added by admins and used as a sender only once verified by the link
  * in a confirmation mail sent to them.
  */
-const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** The account's addresses, the built-in one first made if missing. */
 export async function listAddresses(
@@ -184,7 +184,7 @@ export async function sendVerification(
     await tx
       .updateTable('support_addresses')
       .set({
-        verification_digest: digest(token),
+        verification_digest: digestToken(token),
         verification_sent_at: sql<Date>`now()`,
         updated_at: sql<Date>`now()`,
       })
@@ -222,7 +222,7 @@ export async function verifyByToken(
   // The link is served at the account's own address: another account's host never confirms it.
   const row = await sql<{ account_id: number; email: string }>`
     update support_addresses set verified_at = now(), verification_digest = null, updated_at = now()
-    where account_id = ${accountId} and verification_digest = ${digest(token)}
+    where account_id = ${accountId} and verification_digest = ${digestToken(token)}
     returning account_id, email`.execute(system);
   const found = row.rows[0];
   return found ? { accountId: Number(found.account_id), email: found.email } : null;

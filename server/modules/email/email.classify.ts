@@ -1,4 +1,5 @@
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
+import { splitAddress } from './email.inbound.ts';
 import { headerParams, headerText, type ParsedMessage } from './email.parse.ts';
 
 /**
@@ -129,12 +130,7 @@ export function classifyMessage(
 }
 
 /** `local+tag@domain` → `local@domain`, lower-cased. */
-export function stripTag(address: string): string {
-  const at = address.lastIndexOf('@');
-  const local = address.slice(0, at);
-  const plus = local.indexOf('+');
-  return `${plus >= 0 ? local.slice(0, plus) : local}${address.slice(at)}`.toLowerCase();
-}
+export const stripTag = (address: string): string => splitAddress(address).address;
 
 /** Message-IDs named inside a bounce (its returned headers or message), to find the outgoing mail it reports. */
 export function bouncedMessageIds(raw: Buffer): string[] {

@@ -3,7 +3,7 @@ import { ImapFlow } from 'imapflow';
 import type { Kysely } from 'kysely';
 import type { HavenConfig } from '../../config.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { sql } from '../../platform/db/tenant-db.ts';
+import { isUniqueViolation, sql } from '../../platform/db/tenant-db.ts';
 import { resolveEgressAddress } from '../../platform/http/egress.ts';
 import type { Jobs } from '../../platform/jobs/jobs.ts';
 import type { Logger } from '../../platform/logging/logger.ts';
@@ -91,10 +91,6 @@ export async function testImapConnection(
   } finally {
     await client.logout().catch(() => client.close());
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === '23505';
 }
 
 /**

@@ -1,6 +1,7 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { HavenConfig } from '../../config.ts';
+import { safeEqual } from '../../platform/auth/secrets.ts';
 import type { Database } from '../../platform/db/schema.ts';
 import { sql } from '../../platform/db/tenant-db.ts';
 import { inTransaction, type Jobs } from '../../platform/jobs/jobs.ts';
@@ -122,21 +123,27 @@ export interface ResolvedRecipient {
  * an address an admin added under Support addresses. A `+tag` is allowed on either. Null: not ours (the SMTP
  * server refuses it at RCPT TO).
  */
+/** `Local+Tag@Domain` → `{address: 'local@domain', tag: 'tag'}`, lower-cased; the tag is null without a `+`. */
+export function splitAddress(address: string): { address: string; tag: string | null } {
+  const at = address.lastIndexOf('@');
+  const full = address.slice(0, at).toLowerCase();
+  const plus = full.indexOf('+');
+  return {
+    address: `${plus >= 0 ? full.slice(0, plus) : full}${address.slice(at).toLowerCase()}`,
+    tag: plus >= 0 ? full.slice(plus + 1) || null : null,
+  };
+}
+
 export async function resolveRecipient(
   system: Kysely<Database>,
   config: Pick<HavenConfig, 'baseDomain'>,
   address: string,
 ): Promise<ResolvedRecipient | null> {
-  const at = address.lastIndexOf('@');
-  if (at <= 0) return null;
-  const localFull = address.slice(0, at).toLowerCase();
-  const domain = address
-    .slice(at + 1)
-    .toLowerCase()
-    .replace(/\.$/, '');
-  const plus = localFull.indexOf('+');
-  const local = plus >= 0 ? localFull.slice(0, plus) : localFull;
-  const tag = plus >= 0 ? localFull.slice(plus + 1) || null : null;
+  if (address.lastIndexOf('@') <= 0) return null;
+  const { address: split, tag } = splitAddress(address);
+  const at = split.lastIndexOf('@');
+  const local = split.slice(0, at);
+  const domain = split.slice(at + 1).replace(/\.$/, '');
   const base = `${local}@${domain}`;
   const suffix = `.${config.baseDomain}`;
   if (local === 'support' && domain.endsWith(suffix)) {
@@ -193,9 +200,7 @@ export function ticketFromReplyToken(secret: string, accountId: number, tag: str
   const m = /^id(\d{1,15})-([0-9a-f]{10})$/.exec(tag ?? '');
   if (!m) return null;
   const ticketId = Number(m[1]);
-  const expected = Buffer.from(tokenSignature(secret, accountId, ticketId));
-  const given = Buffer.from(m[2]);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? ticketId : null;
+  return safeEqual(tokenSignature(secret, accountId, ticketId), m[2]) ? ticketId : null;
 }
 
 /** `address` with a `+tag` added to its local part. */

@@ -3,7 +3,7 @@ import type { HavenConfig } from '../../config.ts';
 import type { Actor } from '../../platform/auth/authenticate.ts';
 import type { CommandContext } from '../../platform/commands.ts';
 import type { Database } from '../../platform/db/schema.ts';
-import { sql, TenantDb } from '../../platform/db/tenant-db.ts';
+import { isUniqueViolation, sql, TenantDb } from '../../platform/db/tenant-db.ts';
 import { HavenError } from '../../platform/http/errors.ts';
 import type { Logger } from '../../platform/logging/logger.ts';
 import { uploadFile } from '../attachments/attachments.commands.ts';
@@ -20,7 +20,7 @@ import {
   loadEmailRules,
   stripTag,
 } from './email.classify.ts';
-import { installationSecret, PROCESS_RETRY, systemAddress } from './email.inbound.ts';
+import { installationSecret, PROCESS_RETRY, splitAddress, systemAddress } from './email.inbound.ts';
 import { type ParsedMessage, parseMessage } from './email.parse.ts';
 import { stripQuotedHtml, stripQuotedText } from './email.quotes.ts';
 import type { InboundEmailsTable } from './email.tables.ts';
@@ -56,15 +56,7 @@ function deliveredTo(
   ours: Set<string>,
   builtIn: string,
 ): { address: string; tag: string | null } {
-  if (row.recipient) {
-    const at = row.recipient.lastIndexOf('@');
-    const local = row.recipient.slice(0, at);
-    const plus = local.indexOf('+');
-    return {
-      address: stripTag(row.recipient),
-      tag: plus >= 0 ? local.slice(plus + 1).toLowerCase() || null : null,
-    };
-  }
+  if (row.recipient) return splitAddress(row.recipient);
   const named = [...message.to, ...message.cc].find((a) => ours.has(stripTag(a.address)));
   return { address: named ? stripTag(named.address) : builtIn, tag: null };
 }
@@ -112,10 +104,6 @@ export async function processInbound(
       throw err;
     }
   }
-}
-
-function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string })?.code === '23505';
 }
 
 interface Context {

@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { z } from 'zod';
+import { safeEqual } from '../../platform/auth/secrets.ts';
 import type { TenantDb } from '../../platform/db/tenant-db.ts';
 import { defineRoute, type HandlerContext, type Responded } from '../../platform/http/define-route.ts';
 import { escapeHtml, renderPage } from '../../platform/http/pages.ts';
@@ -42,9 +43,7 @@ export function readUnsubscribeToken(secret: string, token: string): Unsubscribe
   const m = /^([A-Za-z0-9_-]{1,700})\.([A-Za-z0-9_-]{32})$/.exec(token);
   if (!m) return null;
   const payload = Buffer.from(m[1], 'base64url').toString('utf8');
-  const expected = Buffer.from(signature(secret, payload));
-  const given = Buffer.from(m[2]);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  if (!safeEqual(signature(secret, payload), m[2])) return null;
   const parts = /^(\d{1,15}):([a-z_]+):(.+@.+)$/.exec(payload);
   if (!parts || !(MAIL_LISTS as readonly string[]).includes(parts[2])) return null;
   return { accountId: Number(parts[1]), list: parts[2] as MailList, email: parts[3] };

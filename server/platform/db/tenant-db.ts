@@ -16,6 +16,11 @@ import type { Database, TenantTable } from './schema.ts';
 export type { Database, TenantTable };
 export { sql };
 
+/** A unique constraint refused the row (PostgreSQL's 23505): someone stored the same thing first. */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === '23505';
+}
+
 type Executor = Kysely<Database> | Transaction<Database>;
 type TenantInsert<T extends TenantTable> = Omit<Insertable<Database[T]>, 'account_id'>;
 

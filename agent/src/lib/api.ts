@@ -42,6 +42,11 @@ addEventListener('beforeunload', () => {
 addEventListener('pageshow', () => {
   leaving = false;
 });
+
+/** Whether the page is being left (e.g. the sign-out form was submitted): re-reading data then only earns 401s. */
+export function isLeaving(): boolean {
+  return leaving;
+}
 export function setCsrfToken(token: string | null | undefined) {
   csrfToken = token ?? null;
 }

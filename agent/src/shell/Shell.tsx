@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { t } from '../i18n/index.ts';
+import { isLeaving } from '../lib/api.ts';
 import { useRealtime, useRealtimeEvent, useReconnect } from '../lib/realtime.tsx';
 import { useSession } from '../lib/session.tsx';
 import { useShortcuts } from '../lib/shortcuts.tsx';
@@ -42,7 +43,11 @@ export function Shell({ children }: { children: ReactNode }) {
       queryClient.invalidateQueries({ queryKey: ['search'] });
     }
   });
-  useReconnect(() => queryClient.invalidateQueries());
+  // Signing out ends the session and the socket reconnects on its way out: re-reading everything then would
+  // only fail with 401s while the sign-in page loads.
+  useReconnect(() => {
+    if (!isLeaving()) queryClient.invalidateQueries();
+  });
 
   useShortcuts([
     { keys: '?', description: 'shell.shortcuts.help', run: () => setShowShortcuts(true) },
